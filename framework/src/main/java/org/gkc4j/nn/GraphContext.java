@@ -1,0 +1,180 @@
+package org.gkc4j.nn;
+
+import org.gkc4j.GkcException;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * Everything blocks share while they build one SameDiff graph: the graph, its data type, the weights to load (by
+ * checkpoint key), the seed for fresh parameters, which parameters train, and the state the trainer must maintain
+ * (BatchNorm running statistics). Parameters are named exactly like checkpoint keys, so a state dict loads by name.
+ */
+public final class GraphContext {
+    private final SameDiff sd;
+    private final DataType dtype;
+    private final Map<String, INDArray> weights;
+    private final long seed;
+    private final Predicate<String> trainable;
+    private final boolean training;
+    private final LinkedHashMap<String, SDVariable> state = new LinkedHashMap<>();
+    private final List<BatchNormUpdate> batchNormUpdates = new ArrayList<>();
+    private final Map<String, long[]> shapes = new java.util.HashMap<>();
+
+    /** A running-statistics update the trainer applies after each step (see {@link BatchNorm2d}). */
+    public record BatchNormUpdate(String runningMean, String runningVar, String batchMean, String batchVar, double momentum, long count) {
+    }
+
+    private GraphContext(SameDiff sd, DataType dtype, Map<String, INDArray> weights, long seed, Predicate<String> trainable, boolean training) {
+        this.sd = sd;
+        this.dtype = dtype;
+        this.weights = weights;
+        this.seed = seed;
+        this.trainable = trainable;
+        this.training = training;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private SameDiff sd;
+        private DataType dtype = DataType.FLOAT;
+        private Map<String, INDArray> weights = Map.of();
+        private long seed = 0;
+        private Predicate<String> trainable = n -> true;
+        private boolean training = false;
+
+        public Builder sameDiff(SameDiff sd) {
+            this.sd = sd;
+            return this;
+        }
+
+        public Builder dtype(DataType dtype) {
+            this.dtype = dtype;
+            return this;
+        }
+
+        public Builder weights(Map<String, INDArray> weights) {
+            this.weights = weights;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Which parameters (by key) are trainable variables; the others become constants. */
+        public Builder trainable(Predicate<String> trainable) {
+            this.trainable = trainable;
+            return this;
+        }
+
+        /** Training graphs use batch statistics in BatchNorm (when the block allows it). */
+        public Builder training(boolean training) {
+            this.training = training;
+            return this;
+        }
+
+        public GraphContext build() {
+            return new GraphContext(sd == null ? SameDiff.create() : sd, dtype, weights, seed, trainable, training);
+        }
+    }
+
+    public SameDiff sd() {
+        return sd;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    public boolean training() {
+        return training;
+    }
+
+    public Scope root() {
+        return new Scope(this, "");
+    }
+
+    public Scope scope(String prefix) {
+        return new Scope(this, prefix);
+    }
+
+    /** Every parameter and buffer created so far, by checkpoint key, in creation order. */
+    public Map<String, SDVariable> state() {
+        return Collections.unmodifiableMap(state);
+    }
+
+    public List<BatchNormUpdate> batchNormUpdates() {
+        return Collections.unmodifiableList(batchNormUpdates);
+    }
+
+    void addBatchNormUpdate(BatchNormUpdate u) {
+        batchNormUpdates.add(u);
+    }
+
+    /**
+     * The static shape of a graph value. SameDiff M2.1 infers no shapes while a graph is built, so every block
+     * records the shape of what it returns ({@link #withShape}); placeholders, variables and constants know theirs.
+     */
+    public long[] shape(SDVariable v) {
+        long[] s = shapes.get(v.name());
+        if (s == null) {
+            s = v.getShape();
+        }
+        if (s == null) {
+            throw new IllegalStateException("no static shape recorded for '" + v.name() + "'");
+        }
+        return s.clone();
+    }
+
+    public SDVariable withShape(SDVariable v, long... shape) {
+        shapes.put(v.name(), shape.clone());
+        return v;
+    }
+
+    /** Keys of the supplied weights that no block asked for. */
+    public List<String> unusedWeights() {
+        List<String> out = new ArrayList<>();
+        for (String k : weights.keySet()) {
+            if (!state.containsKey(k)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    SDVariable create(String key, Init init, long[] shape, boolean buffer) {
+        if (state.containsKey(key)) {
+            throw new IllegalStateException("parameter created twice: " + key);
+        }
+        INDArray value;
+        INDArray given = weights.get(key);
+        if (given != null) {
+            long[] gs = given.shape();
+            boolean scalarMatch = shape.length == 0 && given.length() == 1;
+            if (!scalarMatch && !Arrays.equals(gs, shape)) {
+                throw GkcException.of("weight '%s' has shape %s but the model expects %s", key, Arrays.toString(gs), Arrays.toString(shape));
+            }
+            value = (scalarMatch ? given.reshape(shape) : given).castTo(dtype).dup();
+        } else {
+            value = init.create(shape, dtype, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key.hashCode()));
+        }
+        SDVariable v = (!buffer && trainable.test(key)) ? sd.var(key, value) : sd.constant(key, value);
+        state.put(key, v);
+        return v;
+    }
+}

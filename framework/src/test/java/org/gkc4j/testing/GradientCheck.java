@@ -1,0 +1,107 @@
+package org.gkc4j.testing;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Numerical gradient check by central differences, in DOUBLE: for every trainable variable (and any extra
+ * variables named), perturbs up to {@code maxPerVariable} elements and compares (L(x+h) - L(x-h)) / 2h with the
+ * analytic gradient SameDiff computes.
+ */
+public final class GradientCheck {
+    public record Result(int checked, int failed, double maxRelError, String worst) {
+        public boolean passed() {
+            return failed == 0 && checked > 0;
+        }
+
+        @Override
+        public String toString() {
+            return "checked " + checked + ", failed " + failed + ", max relative error " + maxRelError + " at " + worst;
+        }
+    }
+
+    private GradientCheck() {
+    }
+
+    public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, int maxPerVariable) {
+        return check(sd, loss, placeholders, maxPerVariable, 1e-6, 1e-5, 1e-9);
+    }
+
+    public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, int maxPerVariable,
+                               double eps, double maxRel, double minAbs) {
+        sd.setLossVariables(loss);
+        List<String> vars = new ArrayList<>();
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                if (v.dataType() != DataType.DOUBLE) {
+                    throw new IllegalArgumentException("gradient checks need DOUBLE variables; " + v.name() + " is " + v.dataType());
+                }
+                vars.add(v.name());
+            }
+        }
+        if (vars.isEmpty()) {
+            throw new IllegalArgumentException("no trainable variables to check");
+        }
+        Map<String, INDArray> grads = sd.calculateGradients(placeholders, vars);
+        Random rng = new Random(42);
+        int checked = 0, failed = 0;
+        double worstErr = 0;
+        String worst = "-";
+        for (String name : vars) {
+            INDArray arr = sd.getArrForVarName(name);
+            INDArray g = grads.get(name);
+            if (g == null) {
+                throw new AssertionError("no gradient for variable " + name + " (does the loss depend on it?)");
+            }
+            long n = arr.length();
+            List<Long> idx = new ArrayList<>();
+            if (n <= maxPerVariable) {
+                for (long i = 0; i < n; i++) idx.add(i);
+            } else {
+                for (int i = 0; i < maxPerVariable; i++) idx.add((long) rng.nextInt((int) n));
+            }
+            INDArray flat = arr.reshape(-1);
+            INDArray gflat = g.reshape(-1);
+            for (long i : idx) {
+                double orig = flat.getDouble(i);
+                flat.putScalar(i, orig + eps);
+                double plus = score(sd, loss, placeholders);
+                flat.putScalar(i, orig - eps);
+                double minus = score(sd, loss, placeholders);
+                flat.putScalar(i, orig);
+                double numeric = (plus - minus) / (2 * eps);
+                double analytic = gflat.getDouble(i);
+                double absErr = Math.abs(numeric - analytic);
+                double rel = absErr / Math.max(Math.abs(numeric) + Math.abs(analytic), 1e-300);
+                checked++;
+                if (absErr > minAbs && rel > maxRel) {
+                    failed++;
+                }
+                if (absErr > minAbs && rel > worstErr) {
+                    worstErr = rel;
+                    worst = name + "[" + i + "] numeric=" + numeric + " analytic=" + analytic;
+                }
+            }
+        }
+        return new Result(checked, failed, worstErr, worst);
+    }
+
+    private static double score(SameDiff sd, String loss, Map<String, INDArray> placeholders) {
+        return sd.output(placeholders, loss).get(loss).getDouble(0);
+    }
+
+    /** A scalar loss that weights every output element differently, so no gradient is trivially symmetric. */
+    public static SDVariable weightedSum(SameDiff sd, SDVariable out, long[] shape, long seed) {
+        INDArray w = org.nd4j.linalg.factory.Nd4j.rand(DataType.DOUBLE, shape).subi(0.5);
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
+        return out.mul(sd.constant(w)).sum();
+    }
+}
