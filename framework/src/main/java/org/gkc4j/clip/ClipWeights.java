@@ -1,0 +1,107 @@
+package org.gkc4j.clip;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.io.Safetensors;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * CLIP weights in OpenAI's key layout (as open_clip and model hubs publish them): read from safetensors with every
+ * size inferred from shapes, written back in the same layout (with the head count as metadata), round trip exact.
+ */
+public final class ClipWeights {
+    private final ClipConfig config;
+    private final LinkedHashMap<String, INDArray> tensors;
+
+    public ClipWeights(ClipConfig config, Map<String, INDArray> tensors) {
+        this.config = config;
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+        config.validate(shapes);
+        this.tensors = new LinkedHashMap<>();
+        for (String k : config.expectedShapes().keySet()) {
+            if (tensors.containsKey(k)) {
+                this.tensors.put(k, tensors.get(k));
+            }
+        }
+    }
+
+    public static ClipWeights load(Path file) {
+        try (Safetensors st = Safetensors.open(file)) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            st.entries().forEach((k, e) -> shapes.put(k, e.shape()));
+            ClipConfig cfg;
+            try {
+                cfg = ClipConfig.infer(shapes, st.metadata());
+            } catch (GkcException e) {
+                throw new GkcException(file + ": " + e.getMessage());
+            }
+            LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
+            for (String k : shapes.keySet()) {
+                if (!ClipConfig.ignored(k)) {
+                    t.put(k, st.read(k));
+                }
+            }
+            return new ClipWeights(cfg, t);
+        }
+    }
+
+    public void save(Path file) {
+        Safetensors.write(file, tensors, Map.of("format", "pt", ClipConfig.HEADS_METADATA_KEY, Integer.toString(config.transformerHeads())));
+    }
+
+    public ClipConfig config() {
+        return config;
+    }
+
+    public Map<String, INDArray> tensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
+
+    /** Only the image tower's tensors, with the {@code visual.} prefix kept. */
+    public Map<String, INDArray> visual() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith("visual.")) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    /** A short digest of the weights (for cache keys): SHA-256 over names, shapes and values. */
+    public String digest() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (var e : tensors.entrySet()) {
+                md.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(java.util.Arrays.toString(e.getValue().shape()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                java.nio.ByteBuffer b = org.gkc4j.io.TensorBytes.toBytes(e.getValue(), org.gkc4j.io.TensorDType.F32);
+                md.update(b);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parameter counts as PyTorch reports them: visual (with attention pool) and text (with embeddings). */
+    public long[] parameterCounts() {
+        long visual = 0, text = 0;
+        for (var e : tensors.entrySet()) {
+            if (e.getKey().contains("running_") || e.getKey().equals("logit_scale")) {
+                continue;
+            }
+            if (e.getKey().startsWith("visual.")) {
+                visual += e.getValue().length();
+            } else {
+                text += e.getValue().length();
+            }
+        }
+        return new long[]{visual, text};
+    }
+}

@@ -1,0 +1,125 @@
+package org.gkc4j.clip;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.io.Npy;
+import org.gkc4j.io.Safetensors;
+import org.gkc4j.testing.Graphs;
+import org.gkc4j.testing.Shared;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CLIP towers against PyTorch outputs of openai/CLIP's model on the shared tiny random CLIP. */
+class ClipParityTest {
+    @TempDir
+    Path dir;
+
+    private static Path fixture(String f) {
+        return Shared.require("fixtures/clip-rn-tiny/" + f);
+    }
+
+    @Test
+    void infersTheFixtureConfigFromShapesAndMetadata() {
+        ClipConfig c = ClipWeights.load(fixture("clip.safetensors")).config();
+        assertEquals(new ClipConfig(32, 64, List.of(1, 1, 1, 1), 16, 77, 49408, 32, 4, 2), c);
+    }
+
+    @Test
+    void textFeaturesMatchPyTorch() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        INDArray ids = Npy.read(fixture("texts_token_ids.npy"));
+        INDArray got = new ClipTextEncoder(w, null, 64).encodeIds(ids);
+        INDArray want = Npy.read(fixture("text_features.npy"));
+        assertArrayEquals(want.shape(), got.shape());
+        double rel = Graphs.relDiff(got, want);
+        assertTrue(rel <= 1e-4, "text features differ from PyTorch: max|a-b|/max|b| = " + rel);
+    }
+
+    @Test
+    void imageFeaturesAndStageMapsMatchPyTorch() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        INDArray images = Npy.read(fixture("images.npy"));
+        ClipImageEncoder enc = new ClipImageEncoder(w, images.size(0), images.size(2), images.size(3), false);
+        Map<String, INDArray> out = enc.run(images, List.of(ClipImageEncoder.GLOBAL, "layer1", "layer2", "layer3", "layer4"));
+        double rel = Graphs.relDiff(out.get(ClipImageEncoder.GLOBAL), Npy.read(fixture("image_features.npy")));
+        assertTrue(rel <= 1e-4, "image features: " + rel);
+        for (int i = 1; i <= 4; i++) {
+            INDArray want = Npy.read(fixture("visual_layer" + i + ".npy"));
+            assertArrayEquals(want.shape(), out.get("layer" + i).shape());
+            double r = Graphs.relDiff(out.get("layer" + i), want);
+            assertTrue(r <= 1e-4, "layer" + i + ": " + r);
+        }
+    }
+
+    @Test
+    void denseAttentionPoolKeepsTheGlobalVector() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        INDArray images = Npy.read(fixture("images.npy"));
+        ClipImageEncoder dense = new ClipImageEncoder(w, images.size(0), images.size(2), images.size(3), true);
+        Map<String, INDArray> out = dense.run(images, List.of(ClipImageEncoder.GLOBAL, ClipImageEncoder.DENSE));
+        assertTrue(Graphs.relDiff(out.get(ClipImageEncoder.GLOBAL), Npy.read(fixture("image_features.npy"))) <= 1e-4,
+                "all-token queries leave token 0's output unchanged");
+        assertArrayEquals(new long[]{images.size(0), 32, 2, 2}, out.get(ClipImageEncoder.DENSE).shape());
+    }
+
+    @Test
+    void otherInputSizesResizeThePositionalEmbedding() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        INDArray big = Graphs.randn(3, 1, 3, 96, 128).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Map<String, INDArray> out = new ClipImageEncoder(w, 1, 96, 128, true).run(big, List.of(ClipImageEncoder.GLOBAL, ClipImageEncoder.DENSE));
+        assertArrayEquals(new long[]{1, 32}, out.get(ClipImageEncoder.GLOBAL).shape());
+        assertArrayEquals(new long[]{1, 32, 3, 4}, out.get(ClipImageEncoder.DENSE).shape(), "a 3x4 grid from the trained 2x2 table");
+        assertTrue(Double.isFinite(out.get(ClipImageEncoder.DENSE).sumNumber().doubleValue()));
+    }
+
+    @Test
+    void exportRoundTripsExactly() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        Path out = dir.resolve("clip.safetensors");
+        w.save(out);
+        ClipWeights back = ClipWeights.load(out);
+        assertEquals(w.config(), back.config());
+        assertEquals(w.tensors().keySet(), back.tensors().keySet());
+        for (String k : w.tensors().keySet()) {
+            assertEquals(w.tensors().get(k), back.tensors().get(k), k);
+        }
+        try (Safetensors a = Safetensors.open(fixture("clip.safetensors")); Safetensors b = Safetensors.open(out)) {
+            assertEquals(List.copyOf(a.entries().keySet()), List.copyOf(b.entries().keySet()), "same key order as OpenAI's");
+        }
+    }
+
+    @Test
+    void missingAndMisshapenTensorsAreNamed() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>(w.tensors());
+        t.remove("visual.layer2.0.bn3.running_var");
+        t.put("ln_final.bias", org.nd4j.linalg.factory.Nd4j.zeros(7));
+        t.put("visual.extra.weight", org.nd4j.linalg.factory.Nd4j.zeros(2));
+        Path bad = dir.resolve("bad.safetensors");
+        Safetensors.write(bad, t, Map.of("transformer_heads", "4"));
+        GkcException e = assertThrows(GkcException.class, () -> ClipWeights.load(bad));
+        assertTrue(e.getMessage().contains("missing 1: visual.layer2.0.bn3.running_var"), e.getMessage());
+        assertTrue(e.getMessage().contains("unexpected 1: visual.extra.weight"), e.getMessage());
+        assertTrue(e.getMessage().contains("wrong shape 1: ln_final.bias [7]"), e.getMessage());
+    }
+
+    @Test
+    void damagedWeightsFileIsOneLine() throws Exception {
+        byte[] bytes = Files.readAllBytes(fixture("clip.safetensors"));
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        GkcException e = assertThrows(GkcException.class, () -> ClipWeights.load(cut));
+        assertTrue(e.getMessage().startsWith("damaged safetensors file"), e.getMessage());
+    }
+}
