@@ -11,6 +11,7 @@ import java.io.PrintWriter;
         description = "gkc4j: fast open-vocabulary segmentation (GKC, ICCV 2023) on DL4J/SameDiff.",
         subcommands = {
                 DemoCommand.class,
+                ClipCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {

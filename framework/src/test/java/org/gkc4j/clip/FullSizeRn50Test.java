@@ -1,0 +1,102 @@
+package org.gkc4j.clip;
+
+import org.gkc4j.io.Safetensors;
+import org.gkc4j.io.TensorDType;
+import org.gkc4j.testing.Shared;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A full-size RN50 CLIP with random weights in OpenAI's layout: import, parameter counts, one forward of each tower. */
+class FullSizeRn50Test {
+    @TempDir
+    Path dir;
+
+    /** Random weights for every key, half precision as OpenAI ships them; BatchNorm statistics kept sane. */
+    static LinkedHashMap<String, INDArray> randomWeights(ClipConfig cfg) {
+        Nd4j.getRandom().setSeed(5);
+        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
+        cfg.expectedShapes().forEach((k, shape) -> {
+            INDArray a;
+            if (k.endsWith("running_var") || k.endsWith(".weight") && shape.length == 1) {
+                a = Nd4j.ones(DataType.FLOAT, shape);
+            } else if (k.endsWith("running_mean") || k.endsWith(".bias")) {
+                a = Nd4j.zeros(DataType.FLOAT, shape);
+            } else if (shape.length == 0) {
+                a = Nd4j.scalar((float) Math.log(100));
+            } else {
+                long fanIn = shape.length == 1 ? shape[0] : Arrays.stream(shape).skip(1).reduce(1, (x, y) -> x * y);
+                a = Nd4j.randn(DataType.FLOAT, shape).muli(1.0 / Math.sqrt(fanIn));
+            }
+            t.put(k, a);
+        });
+        return t;
+    }
+
+    @Test
+    void keyListMatchesTheSharedRn50KeysFile() throws IOException {
+        Path tsv = Shared.require("docs/rn50-state-dict-keys.tsv");
+        Map<String, String> shared = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(tsv)) {
+            String[] p = line.split("\t");
+            if (!ClipConfig.ignored(p[0])) {
+                shared.put(p[0], p[1].replace(" ", ""));
+            }
+        }
+        Map<String, String> ours = new LinkedHashMap<>();
+        ClipConfig.rn50().expectedShapes().forEach((k, s) -> ours.put(k, Arrays.toString(s).replace(" ", "")));
+        List<String> differences = new ArrayList<>();
+        shared.forEach((k, s) -> {
+            if (!s.equals(ours.get(k))) differences.add(k + " " + s + " vs ours " + ours.get(k));
+        });
+        ours.keySet().stream().filter(k -> !shared.containsKey(k)).forEach(k -> differences.add("only ours: " + k));
+        assertTrue(differences.isEmpty(), differences.size() + " differences, first: " + differences.subList(0, Math.min(5, differences.size())));
+        assertEquals(shared.size(), ours.size());
+    }
+
+    @Test
+    void importsCountsAndRunsBothTowers() {
+        ClipConfig cfg = ClipConfig.rn50();
+        LinkedHashMap<String, INDArray> t = randomWeights(cfg);
+        Path file = dir.resolve("rn50.safetensors");
+        Map<String, TensorDType> half = new HashMap<>();
+        t.keySet().forEach(k -> half.put(k, TensorDType.F16));
+        Safetensors.write(file, t, Map.of("format", "pt"), half);   // no heads metadata: OpenAI's width/64 rule applies
+
+        ClipWeights w = ClipWeights.load(file);
+        assertEquals(cfg, w.config());
+        long[] counts = w.parameterCounts();
+        assertEquals(38.3e6, counts[0], 0.05e6, "visual parameters");
+        assertEquals(63.7e6, counts[1], 0.05e6, "text parameters with embeddings");
+
+        INDArray image = Nd4j.randn(DataType.FLOAT, 1, 3, 224, 224);
+        INDArray f = new ClipImageEncoder(w, 1, 224, 224, false).encode(image);
+        assertArrayEquals(new long[]{1, 1024}, f.shape());
+        assertTrue(Double.isFinite(f.sumNumber().doubleValue()));
+
+        ClipTokenizer tok = ClipTokenizer.load(Shared.require("data/clip/bpe_simple_vocab_16e6.txt.gz"));
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            prompts.add("a photo of a thing number " + i + ".");
+        }
+        INDArray text = new ClipTextEncoder(w, tok, 80).encode(prompts);
+        assertArrayEquals(new long[]{80, 1024}, text.shape());
+        assertTrue(Double.isFinite(text.sumNumber().doubleValue()));
+    }
+}
