@@ -12,6 +12,7 @@ import java.io.PrintWriter;
         subcommands = {
                 DemoCommand.class,
                 ClipCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {

@@ -38,13 +38,13 @@ public final class Bottleneck {
     }
 
     public SDVariable forward(SDVariable x) {
-        SDVariable out = Activation.RELU.apply(scope, bn1.forward(conv1.forward(x)));
-        out = Activation.RELU.apply(scope, bn2.forward(conv2.forward(out)));
+        SDVariable out = Activation.RELU.apply(scope, bn1.afterConv(conv1, x));
+        out = Activation.RELU.apply(scope, bn2.afterConv(conv2, out));
         out = Pooling.avgPool(scope, out, stride);
-        out = bn3.forward(conv3.forward(out));
+        out = bn3.afterConv(conv3, out);
         SDVariable identity = x;
         if (downConv != null) {
-            identity = downBn.forward(downConv.forward(Pooling.avgPool(scope, x, stride)));
+            identity = downBn.afterConv(downConv, Pooling.avgPool(scope, x, stride));
         }
         SDVariable sum = out.add(identity);
         scope.withShape(sum, scope.shape(out));

@@ -50,6 +50,30 @@ public final class ClipWeights {
         }
     }
 
+    /**
+     * Random weights in the real layout (fan-in scaled normals, identity BatchNorm statistics): for benchmarks and
+     * tests that need a model of real size without real weights.
+     */
+    public static ClipWeights random(ClipConfig cfg, long seed) {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
+        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
+        cfg.expectedShapes().forEach((k, shape) -> {
+            INDArray a;
+            if (k.endsWith("running_var") || k.endsWith(".weight") && shape.length == 1) {
+                a = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape);
+            } else if (k.endsWith("running_mean") || k.endsWith(".bias")) {
+                a = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape);
+            } else if (shape.length == 0) {
+                a = org.nd4j.linalg.factory.Nd4j.scalar((float) Math.log(100));
+            } else {
+                long fanIn = shape.length == 1 ? shape[0] : java.util.Arrays.stream(shape).skip(1).reduce(1, (x, y) -> x * y);
+                a = org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape).muli(1.0 / Math.sqrt(fanIn));
+            }
+            t.put(k, a);
+        });
+        return new ClipWeights(cfg, t);
+    }
+
     public void save(Path file) {
         Safetensors.write(file, tensors, Map.of("format", "pt", ClipConfig.HEADS_METADATA_KEY, Integer.toString(config.transformerHeads())));
     }

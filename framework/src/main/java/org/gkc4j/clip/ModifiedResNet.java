@@ -47,9 +47,9 @@ public final class ModifiedResNet {
 
     /** NCHW image to [res2, res3, res4, res5]. */
     public List<SDVariable> forward(SDVariable image) {
-        SDVariable x = Activation.RELU.apply(scope, bn1.forward(conv1.forward(image)));
-        x = Activation.RELU.apply(scope, bn2.forward(conv2.forward(x)));
-        x = Activation.RELU.apply(scope, bn3.forward(conv3.forward(x)));
+        SDVariable x = Activation.RELU.apply(scope, bn1.afterConv(conv1, image));
+        x = Activation.RELU.apply(scope, bn2.afterConv(conv2, x));
+        x = Activation.RELU.apply(scope, bn3.afterConv(conv3, x));
         x = Pooling.avgPool(scope, x, 2);
         List<SDVariable> outs = new ArrayList<>();
         for (List<Bottleneck> layer : layers) {

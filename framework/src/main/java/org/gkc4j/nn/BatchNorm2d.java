@@ -1,6 +1,7 @@
 package org.gkc4j.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * BatchNorm over NCHW maps, hand-built because M2.1's batchNorm backward fails (issue #9029). Two modes:
@@ -34,16 +35,35 @@ public final class BatchNorm2d {
         this.runningVar = scope.buffer("running_var", Init.ones(), channels);
     }
 
+    /** BatchNorm of a convolution's output; in inference mode folded into the convolution (one op fewer per map). */
+    public SDVariable afterConv(Conv2d conv, SDVariable x) {
+        if (batchStatistics) {
+            return forward(conv.forward(x));
+        }
+        SDVariable[] ss = scaleShift();
+        return conv.forwardScaled(x, ss[0], ss[1]);
+    }
+
+    /** Inference mode's per-channel scale w / sqrt(var + eps) and shift b - mean * scale; constants stay constant. */
+    private SDVariable[] scaleShift() {
+        if (weight.isConstant() && bias.isConstant()) {
+            INDArray sc = weight.getArr().div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(runningVar.getArr().add(eps), false));
+            INDArray sh = bias.getArr().sub(runningMean.getArr().mul(sc));
+            return new SDVariable[]{scope.sd().constant(sc), scope.sd().constant(sh)};
+        }
+        SDVariable scale = weight.mul(scope.sd().math().rsqrt(runningVar.add(eps)));
+        return new SDVariable[]{scale, bias.sub(runningMean.mul(scale))};
+    }
+
     public SDVariable forward(SDVariable x) {
         long[] s = scope.shape(x);
-        SDVariable w = weight.reshape(1, channels, 1, 1);
-        SDVariable b = bias.reshape(1, channels, 1, 1);
         SDVariable y;
         if (batchStatistics) {
             SDVariable mean = x.mean(true, 0, 2, 3);
             SDVariable centred = x.sub(mean);
             SDVariable var = centred.mul(centred).mean(true, 0, 2, 3);
-            y = centred.mul(scope.sd().math().rsqrt(var.add(eps))).mul(w).add(b);
+            SDVariable scale = weight.reshape(1, channels, 1, 1).mul(scope.sd().math().rsqrt(var.add(eps)));
+            y = centred.mul(scale).add(bias.reshape(1, channels, 1, 1));
             long count = s[0] * s[2] * s[3];
             String meanName = scope.op("batch_mean");
             String varName = scope.op("batch_var");
@@ -51,9 +71,8 @@ public final class BatchNorm2d {
             var.reshape(channels).mul(count / (double) Math.max(1, count - 1)).rename(varName);
             scope.context().addBatchNormUpdate(new GraphContext.BatchNormUpdate(runningMean.name(), runningVar.name(), meanName, varName, momentum, count));
         } else {
-            SDVariable scale = weight.mul(scope.sd().math().rsqrt(runningVar.add(eps)));
-            SDVariable shift = bias.sub(runningMean.mul(scale));
-            y = x.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
+            SDVariable[] ss = scaleShift();
+            y = x.mul(ss[0].reshape(1, channels, 1, 1)).add(ss[1].reshape(1, channels, 1, 1));
         }
         return scope.withShape(y, s);
     }

@@ -30,6 +30,7 @@ public final class GraphContext {
     private final LinkedHashMap<String, SDVariable> state = new LinkedHashMap<>();
     private final List<BatchNormUpdate> batchNormUpdates = new ArrayList<>();
     private final Map<String, long[]> shapes = new java.util.HashMap<>();
+    private final Map<String, Layout> layouts = new java.util.HashMap<>();
 
     /** A running-statistics update the trainer applies after each step (see {@link BatchNorm2d}). */
     public record BatchNormUpdate(String runningMean, String runningVar, String batchMean, String batchVar, double momentum, long count) {
@@ -157,7 +158,29 @@ public final class GraphContext {
         return out;
     }
 
-    SDVariable create(String key, Init init, long[] shape, boolean buffer) {
+    /** Parameters and buffers by checkpoint key, in checkpoint layout (copies), in creation order. */
+    public LinkedHashMap<String, INDArray> stateDict() {
+        LinkedHashMap<String, INDArray> out = new LinkedHashMap<>();
+        state.forEach((k, v) -> out.put(k, layout(k).toCheckpoint(v.getArr()).dup()));
+        return out;
+    }
+
+    /** How a parameter is stored in this graph relative to its checkpoint layout. */
+    public Layout layout(String key) {
+        return layouts.getOrDefault(key, Layout.SAME);
+    }
+
+    /** Copies checkpoint-layout values into existing parameters (shapes must match). */
+    public void load(Map<String, INDArray> values) {
+        values.forEach((k, v) -> {
+            SDVariable var = state.get(k);
+            if (var != null) {
+                var.getArr().assign(layout(k).toGraph(v).castTo(dtype));
+            }
+        });
+    }
+
+    SDVariable create(String key, Init init, long[] shape, boolean buffer, Layout layout) {
         if (state.containsKey(key)) {
             throw new IllegalStateException("parameter created twice: " + key);
         }
@@ -172,6 +195,10 @@ public final class GraphContext {
             value = (scalarMatch ? given.reshape(shape) : given).castTo(dtype).dup();
         } else {
             value = init.create(shape, dtype, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key.hashCode()));
+        }
+        value = layout.toGraph(value);
+        if (layout != Layout.SAME) {
+            layouts.put(key, layout);
         }
         SDVariable v = (!buffer && trainable.test(key)) ? sd.var(key, value) : sd.constant(key, value);
         state.put(key, v);

@@ -30,7 +30,7 @@ public final class Linear {
             throw new IllegalArgumentException(scope.prefix() + ": expected last dimension " + in + ", got " + Arrays.toString(s));
         }
         SDVariable flat = s.length == 2 ? x : x.reshape(-1, in);
-        SDVariable y = flat.mmul(weight.permute(1, 0));
+        SDVariable y = scope.sd().mmul(flat, weight, false, true, false);
         if (bias != null) {
             y = y.add(bias);
         }

@@ -49,7 +49,7 @@ public final class MultiheadAttention {
     private SDVariable project(SDVariable x, int which, long rows) {
         SDVariable w = inProjWeight.get(SDIndex.interval(which * embed, (which + 1) * embed), SDIndex.all());
         SDVariable bias = inProjBias.get(SDIndex.interval(which * embed, (which + 1) * embed));
-        return x.reshape(rows, embed).mmul(w.permute(1, 0)).add(bias);
+        return scope.sd().mmul(x.reshape(rows, embed), w, false, true, false).add(bias);
     }
 
     public int heads() {

@@ -33,12 +33,17 @@ public final class Scope {
 
     /** A parameter (trainable unless the context freezes it), loaded from the weights or freshly initialised. */
     public SDVariable param(String leaf, Init init, long... shape) {
-        return ctx.create(key(leaf), init, shape, false);
+        return ctx.create(key(leaf), init, shape, false, Layout.SAME);
+    }
+
+    /** A parameter stored in the graph in another layout than its checkpoint's ({@code shape} is the checkpoint's). */
+    public SDVariable param(String leaf, Init init, Layout layout, long... shape) {
+        return ctx.create(key(leaf), init, shape, false, layout);
     }
 
     /** Non-trainable state that belongs in the checkpoint (e.g. BatchNorm running statistics). */
     public SDVariable buffer(String leaf, Init init, long... shape) {
-        return ctx.create(key(leaf), init, shape, true);
+        return ctx.create(key(leaf), init, shape, true, Layout.SAME);
     }
 
     /** A unique name for an intermediate result under this scope (not a checkpoint key). */

@@ -28,27 +28,6 @@ class FullSizeRn50Test {
     @TempDir
     Path dir;
 
-    /** Random weights for every key, half precision as OpenAI ships them; BatchNorm statistics kept sane. */
-    static LinkedHashMap<String, INDArray> randomWeights(ClipConfig cfg) {
-        Nd4j.getRandom().setSeed(5);
-        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
-        cfg.expectedShapes().forEach((k, shape) -> {
-            INDArray a;
-            if (k.endsWith("running_var") || k.endsWith(".weight") && shape.length == 1) {
-                a = Nd4j.ones(DataType.FLOAT, shape);
-            } else if (k.endsWith("running_mean") || k.endsWith(".bias")) {
-                a = Nd4j.zeros(DataType.FLOAT, shape);
-            } else if (shape.length == 0) {
-                a = Nd4j.scalar((float) Math.log(100));
-            } else {
-                long fanIn = shape.length == 1 ? shape[0] : Arrays.stream(shape).skip(1).reduce(1, (x, y) -> x * y);
-                a = Nd4j.randn(DataType.FLOAT, shape).muli(1.0 / Math.sqrt(fanIn));
-            }
-            t.put(k, a);
-        });
-        return t;
-    }
-
     @Test
     void keyListMatchesTheSharedRn50KeysFile() throws IOException {
         Path tsv = Shared.require("docs/rn50-state-dict-keys.tsv");
@@ -73,7 +52,7 @@ class FullSizeRn50Test {
     @Test
     void importsCountsAndRunsBothTowers() {
         ClipConfig cfg = ClipConfig.rn50();
-        LinkedHashMap<String, INDArray> t = randomWeights(cfg);
+        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>(ClipWeights.random(cfg, 5).tensors());
         Path file = dir.resolve("rn50.safetensors");
         Map<String, TensorDType> half = new HashMap<>();
         t.keySet().forEach(k -> half.put(k, TensorDType.F16));

@@ -30,7 +30,7 @@ class ConvAndNormTest {
         SDVariable y = conv.forward(x);
         INDArray xv = Graphs.randn(3, 2, 4, 7, 6);
         INDArray got = Graphs.eval(ctx, y, Map.of("x", xv));
-        INDArray want = Reference.conv2d(xv, ctx.sd().getArrForVarName("conv.weight"), ctx.sd().getArrForVarName("conv.bias"), 2, 2, 2, 2);
+        INDArray want = Reference.conv2d(xv, ctx.stateDict().get("conv.weight"), ctx.sd().getArrForVarName("conv.bias"), 2, 2, 2, 2);
         assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(ctx.shape(y)));
         assertTrue(Graphs.maxAbsDiff(got, want) < 1e-12, "conv differs from the loop reference");
         assertGradients(ctx, y, Map.of("x", xv));
@@ -42,7 +42,7 @@ class ConvAndNormTest {
         SDVariable x = ctx.sd().placeHolder("x", DataType.DOUBLE, 1, 3, 5, 5);
         SDVariable y = new Conv2d(ctx.scope("c"), 3, 2, 3, 1, 1, false).forward(x);
         INDArray xv = Graphs.randn(4, 1, 3, 5, 5);
-        INDArray want = Reference.conv2d(xv, ctx.sd().getArrForVarName("c.weight"), null, 1, 1, 1, 1);
+        INDArray want = Reference.conv2d(xv, ctx.stateDict().get("c.weight"), null, 1, 1, 1, 1);
         assertTrue(Graphs.maxAbsDiff(Graphs.eval(ctx, y, Map.of("x", xv)), want) < 1e-12);
         assertGradients(ctx, y, Map.of("x", xv));
     }
@@ -87,6 +87,29 @@ class ConvAndNormTest {
         }
         assertEquals(12, u.count());
         assertGradients(ctx, y, Map.of("x", xv));
+    }
+
+    @Test
+    void inferenceBatchNormFoldsIntoTheConvolution() {
+        for (boolean frozen : new boolean[]{true, false}) {
+            GraphContext ctx = GraphContext.builder().dtype(DataType.DOUBLE).seed(9).trainable(k -> !frozen).build();
+            org.gkc4j.nn.fix.OpFixes.install();
+            SDVariable x = ctx.sd().placeHolder("x", DataType.DOUBLE, 2, 3, 6, 5);
+            Conv2d conv = new Conv2d(ctx.scope("conv"), 3, 4, 3, 1, 1, true);
+            BatchNorm2d bn = new BatchNorm2d(ctx.scope("bn"), 4, false);
+            ctx.sd().getArrForVarName("bn.running_mean").assign(Graphs.randn(1, 4));
+            ctx.sd().getArrForVarName("bn.running_var").assign(Graphs.uniform(2, 0.5, 2, 4));
+            ctx.sd().getArrForVarName("bn.weight").assign(Graphs.randn(3, 4));
+            ctx.sd().getArrForVarName("bn.bias").assign(Graphs.randn(4, 4));
+            SDVariable folded = bn.afterConv(conv, x);
+            SDVariable plain = bn.forward(conv.forward(x));
+            INDArray xv = Graphs.randn(5, 2, 3, 6, 5);
+            Map<String, INDArray> out = ctx.sd().output(Map.of("x", xv), folded.name(), plain.name());
+            assertTrue(Graphs.maxAbsDiff(out.get(folded.name()), out.get(plain.name())) < 1e-12, "frozen=" + frozen);
+            if (!frozen) {
+                assertGradients(ctx, folded, Map.of("x", xv));
+            }
+        }
     }
 
     @Test
