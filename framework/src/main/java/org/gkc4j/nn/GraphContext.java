@@ -31,6 +31,7 @@ public final class GraphContext {
     private final List<BatchNormUpdate> batchNormUpdates = new ArrayList<>();
     private final Map<String, long[]> shapes = new java.util.HashMap<>();
     private final Map<String, Layout> layouts = new java.util.HashMap<>();
+    private final List<String> initialised = new ArrayList<>();
 
     /** A running-statistics update the trainer applies after each step (see {@link BatchNorm2d}). */
     public record BatchNormUpdate(String runningMean, String runningVar, String batchMean, String batchVar, double momentum, long count) {
@@ -147,6 +148,11 @@ public final class GraphContext {
         return v;
     }
 
+    /** Keys the blocks asked for that the supplied weights lacked (freshly initialised). */
+    public List<String> initialisedKeys() {
+        return Collections.unmodifiableList(initialised);
+    }
+
     /** Keys of the supplied weights that no block asked for. */
     public List<String> unusedWeights() {
         List<String> out = new ArrayList<>();
@@ -195,6 +201,7 @@ public final class GraphContext {
             value = (scalarMatch ? given.reshape(shape) : given).castTo(dtype).dup();
         } else {
             value = init.create(shape, dtype, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key.hashCode()));
+            initialised.add(key);
         }
         value = layout.toGraph(value);
         if (layout != Layout.SAME) {

@@ -35,12 +35,35 @@ public final class Resize {
         return m;
     }
 
+    /** PyTorch's mode='nearest' with a given size: output i reads input floor(i * in / out). */
+    public static double[][] nearestMatrix(int in, int out) {
+        double[][] m = new double[out][in];
+        double scale = (double) in / out;
+        for (int i = 0; i < out; i++) {
+            m[i][Math.min((int) Math.floor(i * scale), in - 1)] = 1;
+        }
+        return m;
+    }
+
     public static INDArray matrixArray(int in, int out, DataType type) {
         return Nd4j.createFromArray(matrix(in, out)).castTo(type);
     }
 
+    /** Nearest-neighbour resizing of [N,C,H,W] (PyTorch mode='nearest'). */
+    public static SDVariable nearest(Scope scope, SDVariable x, long outH, long outW) {
+        long[] s = scope.shape(x);
+        return separable(scope, x, Nd4j.createFromArray(nearestMatrix((int) s[2], (int) outH)).castTo(scope.dtype()),
+                Nd4j.createFromArray(nearestMatrix((int) s[3], (int) outW)).castTo(scope.dtype()), outH, outW);
+    }
+
     /** Resizes [N,C,H,W] to [N,C,outH,outW]. */
     public static SDVariable bilinear(Scope scope, SDVariable x, long outH, long outW) {
+        long[] s = scope.shape(x);
+        return separable(scope, x, matrixArray((int) s[2], (int) outH, scope.dtype()), matrixArray((int) s[3], (int) outW, scope.dtype()), outH, outW);
+    }
+
+    /** out = Ry x Rx^T over the two spatial axes, with Ry [outH, H] and Rx [outW, W]. */
+    private static SDVariable separable(Scope scope, SDVariable x, INDArray ry, INDArray rx, long outH, long outW) {
         long[] s = scope.shape(x);
         long n = s[0], c = s[1], h = s[2], w = s[3];
         if (h == outH && w == outW) {
@@ -48,13 +71,11 @@ public final class Resize {
         }
         SDVariable y = x;
         if (w != outW) {
-            SDVariable rxT = scope.sd().constant(matrixArray((int) w, (int) outW, scope.dtype()).transpose().dup());
-            y = y.reshape(n * c * h, w).mmul(rxT);
+            y = y.reshape(n * c * h, w).mmul(scope.sd().constant(rx.transpose().dup()));
         }
         SDVariable t = y.reshape(n * c, h, outW).permute(0, 2, 1).reshape(n * c * outW, h);
         if (h != outH) {
-            SDVariable ryT = scope.sd().constant(matrixArray((int) h, (int) outH, scope.dtype()).transpose().dup());
-            t = t.mmul(ryT);
+            t = t.mmul(scope.sd().constant(ry.transpose().dup()));
         }
         SDVariable out = t.reshape(n * c, outW, outH).permute(0, 2, 1).reshape(n, c, outH, outW);
         return scope.withShape(out, n, c, outH, outW);

@@ -1,0 +1,66 @@
+package org.gkc4j.model;
+
+import org.gkc4j.clip.ModifiedResNet;
+import org.gkc4j.nn.GraphContext;
+import org.gkc4j.nn.Scope;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The GKC segmentation network: CLIP ModifiedResNet trunk ({@code backbone.*}), pixel decoder
+ * ({@code sem_seg_head.pixel_decoder.*}), masked-attention decoder ({@code sem_seg_head.predictor.*}) and the
+ * open-vocabulary head. Variables carry the authors' checkpoint names, so their weights import by name.
+ */
+public final class GkcNetwork {
+    /** Everything the criterion and inference read, per prediction set (the learnable queries' first, the last layer's last). */
+    public record Outputs(List<SDVariable> masks, List<SDVariable> classEmbeddings, List<SDVariable> embeddings,
+                          SDVariable maskFeatures) {
+        public int sets() {
+            return masks.size();
+        }
+    }
+
+    private final GkcModelConfig cfg;
+    private final ModifiedResNet backbone;
+    private final PixelDecoder pixelDecoder;
+    private final MaskedAttentionDecoder decoder;
+    private final OpenVocabularyHead head;
+
+    public GkcNetwork(GraphContext ctx, GkcModelConfig cfg) {
+        this.cfg = cfg;
+        Scope root = ctx.root();
+        boolean batchStats = ctx.training() && cfg.backbone().trainBatchNorm();
+        backbone = new ModifiedResNet(root.child("backbone"), cfg.backbone().layers(), cfg.backbone().width(), batchStats);
+        Scope head = root.child("sem_seg_head");
+        pixelDecoder = switch (cfg.pixelDecoder().type()) {
+            case MSDEFORMATTN -> new MsDeformAttnPixelDecoder(head.child("pixel_decoder"), cfg.pixelDecoder(), cfg.backboneChannels());
+            case FPN -> new FpnPixelDecoder(head.child("pixel_decoder"), cfg.pixelDecoder(), cfg.backboneChannels());
+        };
+        decoder = new MaskedAttentionDecoder(head.child("predictor"), cfg.decoder(), cfg.pixelDecoder().maskDim());
+        this.head = new OpenVocabularyHead(root, cfg);
+    }
+
+    /** images [B,3,H,W], normalised, H and W multiples of 32. */
+    public Outputs forward(SDVariable images) {
+        List<SDVariable> features = backbone.forward(images);
+        PixelDecoder.Output pd = pixelDecoder.forward(features);
+        List<MaskedAttentionDecoder.Prediction> preds = decoder.forward(pd.multiScale(), pd.maskFeatures());
+        List<SDVariable> masks = new ArrayList<>(), cls = new ArrayList<>(), emb = new ArrayList<>();
+        for (int i = 0; i < preds.size(); i++) {
+            masks.add(preds.get(i).masks());
+            cls.add(preds.get(i).classEmbedding());
+            emb.add(head.embed(i, preds.get(i).classEmbedding()));
+        }
+        return new Outputs(masks, cls, emb, pd.maskFeatures());
+    }
+
+    public OpenVocabularyHead head() {
+        return head;
+    }
+
+    public GkcModelConfig config() {
+        return cfg;
+    }
+}

@@ -1,0 +1,113 @@
+package org.gkc4j.model;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.nn.GraphContext;
+import org.gkc4j.nn.Resize;
+import org.gkc4j.nn.Scope;
+import org.gkc4j.nn.fix.OpFixes;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The network in inference mode on normalised images of any size (zero-padded to multiples of 32, results cropped
+ * back) against any text features. One graph per input shape and vocabulary size, kept for reuse.
+ */
+public final class GkcPredictor {
+    /** pred masks [L,N,Q,H'/4,W'/4] (padded size), class logits [L,N,Q,K+1], semantic scores [N,K,H,W]. */
+    public record Result(INDArray predMasks, INDArray classLogits, INDArray semSeg) {
+    }
+
+    private record Graph(SameDiff sd, List<String> masks, List<String> logits, String semSeg) {
+    }
+
+    private final GkcModelConfig cfg;
+    private final Map<String, INDArray> weights;
+    private final Map<String, Graph> graphs = new LinkedHashMap<>();
+    private final DataType dtype;
+
+    public GkcPredictor(GkcModelConfig cfg, Map<String, INDArray> weights) {
+        this(cfg, weights, DataType.FLOAT);
+    }
+
+    public GkcPredictor(GkcModelConfig cfg, Map<String, INDArray> weights, DataType dtype) {
+        this.cfg = cfg;
+        this.weights = weights;
+        this.dtype = dtype;
+        checkWeights();
+    }
+
+    /** Builds a throwaway graph to name every missing and unexpected key in one error. */
+    private void checkWeights() {
+        OpFixes.install();
+        GraphContext ctx = GraphContext.builder().dtype(dtype).weights(weights).trainable(k -> false).build();
+        new GkcNetwork(ctx, cfg).forward(ctx.sd().placeHolder("images", dtype, 1, 3, 64, 64));
+        List<String> missing = ctx.initialisedKeys(), unexpected = ctx.unusedWeights();
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw GkcException.of("the weights do not fit the network: missing %d %s; unexpected %d %s", missing.size(),
+                    missing.subList(0, Math.min(5, missing.size())), unexpected.size(), unexpected.subList(0, Math.min(5, unexpected.size())));
+        }
+    }
+
+    public Result run(INDArray images, INDArray textFeatures) {
+        long n = images.size(0), h = images.size(2), w = images.size(3), k = textFeatures.size(0);
+        long ph = (h + 31) / 32 * 32, pw = (w + 31) / 32 * 32;
+        INDArray padded = images;
+        if (ph != h || pw != w) {
+            padded = Nd4j.create(dtype, n, 3, ph, pw);
+            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).assign(images);
+        }
+        Graph g = graphs.computeIfAbsent(n + "x" + ph + "x" + pw + "x" + k, key -> build(n, ph, pw, k));
+        List<String> names = new ArrayList<>(g.masks());
+        names.addAll(g.logits());
+        names.add(g.semSeg());
+        Map<String, INDArray> out = g.sd().output(Map.of("images", padded.castTo(dtype), "text_features", textFeatures.castTo(dtype)), names.toArray(new String[0]));
+        INDArray masks = Nd4j.stack(0, g.masks().stream().map(out::get).toArray(INDArray[]::new));
+        INDArray logits = Nd4j.stack(0, g.logits().stream().map(out::get).toArray(INDArray[]::new));
+        INDArray sem = out.get(g.semSeg());
+        if (ph != h || pw != w) {
+            sem = sem.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).dup();
+        }
+        return new Result(masks, logits, sem);
+    }
+
+    private Graph build(long n, long h, long w, long k) {
+        OpFixes.install();
+        GraphContext ctx = GraphContext.builder().dtype(dtype).weights(weights).trainable(key -> false).build();
+        SameDiff sd = ctx.sd();
+        SDVariable images = sd.placeHolder("images", dtype, n, 3, h, w);
+        SDVariable text = sd.placeHolder("text_features", dtype, k, cfg.head().embedDim());
+        GkcNetwork net = new GkcNetwork(ctx, cfg);
+        GkcNetwork.Outputs o = net.forward(images);
+        SDVariable classifier = net.head().classifier(text);
+        List<String> masks = new ArrayList<>(), logits = new ArrayList<>();
+        SDVariable lastLogits = null;
+        for (int i = 0; i < o.sets(); i++) {
+            masks.add(o.masks().get(i).name());
+            lastLogits = net.head().logits(o.embeddings().get(i), classifier, k + 1);
+            logits.add(lastLogits.name());
+        }
+        SDVariable sem = semanticScores(ctx.root(), lastLogits, o.masks().get(o.sets() - 1), k, h, w);
+        return new Graph(sd, masks, logits, sem.name());
+    }
+
+    /** sum over queries of softmax(logits) without void times sigmoid(masks upsampled to the input): [N,K,H,W]. */
+    static SDVariable semanticScores(Scope scope, SDVariable logits, SDVariable masks, long k, long h, long w) {
+        SameDiff sd = scope.sd();
+        long[] ms = scope.shape(masks);
+        long n = ms[0], q = ms[1];
+        SDVariable probs = sd.nn().softmax(logits, 2)
+                .get(org.nd4j.autodiff.samediff.SDIndex.all(), org.nd4j.autodiff.samediff.SDIndex.all(), org.nd4j.autodiff.samediff.SDIndex.interval(0L, k));
+        SDVariable up = sd.nn().sigmoid(Resize.bilinear(scope, masks, h, w)).reshape(n, q, h * w);
+        SDVariable sem = sd.mmul(probs.permute(0, 2, 1), up).reshape(n, k, h, w);
+        return scope.withShape(sem, n, k, h, w);
+    }
+}

@@ -1,0 +1,118 @@
+package org.gkc4j.model;
+
+import org.gkc4j.nn.Activation;
+import org.gkc4j.nn.Attention;
+import org.gkc4j.nn.Init;
+import org.gkc4j.nn.LayerNorm;
+import org.gkc4j.nn.Linear;
+import org.gkc4j.nn.Mlp;
+import org.gkc4j.nn.Resize;
+import org.gkc4j.nn.Scope;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Mask2Former's masked-attention transformer decoder with GKC's class head (a Linear(D, D) class embedding rather
+ * than class logits): learnable queries, layers cycling over the three feature levels (masked cross-attention,
+ * self-attention, FFN), a prediction after the learnable queries and after every layer. Each prediction's masks,
+ * resized to the next level, block attention where sigmoid < 0.5 (a fully blocked row is unblocked).
+ */
+public final class MaskedAttentionDecoder {
+    /** One prediction set: masks [B,Q,H/4,W/4] (logits) and class embeddings [B,Q,D]. */
+    public record Prediction(SDVariable masks, SDVariable classEmbedding) {
+    }
+
+    private final Scope scope;
+    private final GkcModelConfig.Decoder cfg;
+    private final SDVariable queryFeat, queryEmbed, levelEmbed;
+    private final List<DecoderLayers.CrossAttention> cross = new ArrayList<>();
+    private final List<DecoderLayers.SelfAttention> self = new ArrayList<>();
+    private final List<DecoderLayers.Ffn> ffn = new ArrayList<>();
+    private final LayerNorm decoderNorm;
+    private final Linear classEmbed;
+    private final Mlp maskEmbed;
+
+    public MaskedAttentionDecoder(Scope scope, GkcModelConfig.Decoder cfg, int maskDim) {
+        this.scope = scope;
+        this.cfg = cfg;
+        int d = cfg.hidden();
+        for (int i = 0; i < cfg.layers(); i++) {
+            self.add(new DecoderLayers.SelfAttention(scope.child("transformer_self_attention_layers").child(i), d, cfg.heads()));
+        }
+        for (int i = 0; i < cfg.layers(); i++) {
+            cross.add(new DecoderLayers.CrossAttention(scope.child("transformer_cross_attention_layers").child(i), d, cfg.heads()));
+        }
+        for (int i = 0; i < cfg.layers(); i++) {
+            ffn.add(new DecoderLayers.Ffn(scope.child("transformer_ffn_layers").child(i), d, cfg.ffnDim()));
+        }
+        decoderNorm = new LayerNorm(scope.child("decoder_norm"), d);
+        queryFeat = scope.child("query_feat").param("weight", Init.normal(1), cfg.queries(), d);
+        queryEmbed = scope.child("query_embed").param("weight", Init.normal(1), cfg.queries(), d);
+        levelEmbed = scope.child("level_embed").param("weight", Init.normal(1), 3, d);
+        classEmbed = new Linear(scope.child("class_embed"), d, d, true);
+        maskEmbed = new Mlp(scope.child("mask_embed"), d, d, maskDim, 3, Activation.RELU);
+    }
+
+    public List<Prediction> forward(List<SDVariable> multiScale, SDVariable maskFeatures) {
+        SameDiff sd = scope.sd();
+        int d = cfg.hidden(), q = cfg.queries();
+        long b = scope.shape(maskFeatures)[0];
+        List<SDVariable> srcs = new ArrayList<>(), poss = new ArrayList<>();
+        List<long[]> sizes = new ArrayList<>();
+        for (int l = 0; l < 3; l++) {
+            long[] s = scope.shape(multiScale.get(l));
+            sizes.add(new long[]{s[2], s[3]});
+            long hw = s[2] * s[3];
+            SDVariable src = multiScale.get(l).reshape(b, d, hw).permute(0, 2, 1).add(levelEmbed.get(SDIndex.point(l)).reshape(1, 1, d));
+            srcs.add(scope.withShape(src, b, hw, d));
+            SDVariable pos = sd.constant(PositionEmbeddingSine.encode(d / 2, s[2], s[3], scope.dtype())).reshape(1, d, hw).permute(0, 2, 1);
+            poss.add(pos);
+        }
+        SDVariable queryPos = queryEmbed.reshape(1, q, d);
+        SDVariable out = scope.withShape(sd.tile(queryFeat.reshape(1, q, d), (int) b, 1, 1), b, q, d);
+        List<Prediction> predictions = new ArrayList<>();
+        Prediction p = heads(out, maskFeatures);
+        predictions.add(p);
+        SDVariable mask = attentionMask(p.masks(), sizes.get(0));
+        for (int i = 0; i < cfg.layers(); i++) {
+            int level = i % 3;
+            out = cross.get(i).forward(out, srcs.get(level), mask, poss.get(level), queryPos);
+            out = self.get(i).forward(out, queryPos);
+            out = ffn.get(i).forward(out);
+            p = heads(out, maskFeatures);
+            predictions.add(p);
+            if (i < cfg.layers() - 1) {
+                mask = attentionMask(p.masks(), sizes.get((i + 1) % 3));
+            }
+        }
+        return predictions;
+    }
+
+    private Prediction heads(SDVariable out, SDVariable maskFeatures) {
+        long[] fs = scope.shape(maskFeatures);
+        long b = fs[0], c = fs[1], h = fs[2], w = fs[3];
+        SDVariable normed = decoderNorm.forward(out);
+        SDVariable cls = classEmbed.forward(normed);
+        SDVariable me = maskEmbed.forward(normed);                                     // [B,Q,C]
+        SDVariable masks = scope.sd().mmul(me, maskFeatures.reshape(b, c, h * w)).reshape(b, cfg.queries(), h, w);
+        return new Prediction(scope.withShape(masks, b, cfg.queries(), h, w), cls);
+    }
+
+    /** Additive mask [B,1,Q,hw]: blocked where the resized mask logit is negative (sigmoid < 0.5), no gradient. */
+    private SDVariable attentionMask(SDVariable masks, long[] size) {
+        SameDiff sd = scope.sd();
+        long[] s = scope.shape(masks);
+        long b = s[0], q = s[1], hw = size[0] * size[1];
+        SDVariable resized = Resize.bilinear(scope, masks, size[0], size[1]).reshape(b, q, hw);
+        SDVariable detached = new StopGradient(sd, resized).outputVariable();
+        SDVariable blocked = detached.lt(0.0).castTo(scope.dtype());
+        SDVariable fullRow = blocked.sum(true, 2).gte((double) hw).castTo(scope.dtype());  // 1 where the whole row is blocked
+        SDVariable effective = blocked.mul(fullRow.rsub(1.0));
+        return effective.mul(Attention.BLOCKED).reshape(b, 1, q, hw);
+    }
+}
