@@ -13,6 +13,7 @@ import java.io.PrintWriter;
                 DemoCommand.class,
                 ClipCommand.class,
                 BenchCommand.class,
+                ModelCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {
