@@ -54,6 +54,7 @@ public final class MaskedAttentionDecoder {
         queryFeat = scope.child("query_feat").param("weight", Init.normal(1), cfg.queries(), d);
         queryEmbed = scope.child("query_embed").param("weight", Init.normal(1), cfg.queries(), d);
         levelEmbed = scope.child("level_embed").param("weight", Init.normal(1), 3, d);
+        scope.noWeightDecay(queryFeat, queryEmbed, levelEmbed);   // nn.Embedding weights: no decay, as detectron2
         classEmbed = new Linear(scope.child("class_embed"), d, d, true);
         maskEmbed = new Mlp(scope.child("mask_embed"), d, d, maskDim, 3, Activation.RELU);
     }

@@ -67,25 +67,22 @@ public final class MsDeformAttn {
                 .reshape(n, lq, heads, levels, points);
         double[][] refX = new double[levels][(int) lq], refY = new double[levels][(int) lq];
         referencePixels(shapes, refX, refY);
-        SDVariable out = null;
-        long start = 0;
-        for (int l = 0; l < levels; l++) {
-            long h = shapes[l][0], w = shapes[l][1], hw = h * w;
-            SDVariable rows = value.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(start, start + hw), SDIndex.all())
-                    .reshape(n * heads * hw, dh);
-            start += hw;
-            SDVariable off = offsets.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(l), SDIndex.all(), SDIndex.all()); // [N,Lq,H,P,2]
-            SDVariable ox = off.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(0));
-            SDVariable oy = off.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(1));
-            // pixel coordinates: loc * size - 0.5 = ref * size + offset - 0.5
-            SDVariable px = ox.add(sd.constant(column(refX[l], lq, -0.5, scope))).reshape(-1);
-            SDVariable py = oy.add(sd.constant(column(refY[l], lq, -0.5, scope))).reshape(-1);
-            SDVariable base = sd.constant(baseRows(n, lq, heads, points, hw, scope)).reshape(-1);
-            SDVariable sampled = GridSample.sampleRows(sd, rows, px, py, base, h, w, scope.dtype());     // [N*Lq*H*P, Dh]
-            SDVariable a = attn.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(l), SDIndex.all()).reshape(n * lq * heads * points, 1);
-            SDVariable weighted = sampled.mul(a).reshape(n * lq * heads, points, dh).sum(1);              // [N*Lq*H, Dh]
-            out = out == null ? weighted : out.add(weighted);
+        // all levels in one pass: each point carries its level's size and the first row of its map
+        long[] starts = new long[levels];
+        for (int l = 1; l < levels; l++) {
+            starts[l] = starts[l - 1] + shapes[l - 1][0] * shapes[l - 1][1];
         }
+        SDVariable rows = value.reshape(n * heads * lin, dh);
+        SDVariable ox = offsets.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(0));
+        SDVariable oy = offsets.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(1));
+        // pixel coordinates: loc * size - 0.5 = ref * size + offset - 0.5
+        SDVariable px = ox.add(sd.constant(levelTable(refX, lq, -0.5, scope)));
+        SDVariable py = oy.add(sd.constant(levelTable(refY, lq, -0.5, scope)));
+        SDVariable base = sd.constant(baseRows(n, heads, lin, starts, scope));
+        SDVariable hs = sd.constant(sizes(shapes, 0, scope)), ws = sd.constant(sizes(shapes, 1, scope));
+        SDVariable sampled = GridSample.sampleRowsPerPointSize(sd, rows, px, py, base, hs, ws);     // [N*Lq*H*L*P, Dh]
+        SDVariable a = attn.reshape((long) n * lq * heads * levels * points, 1);
+        SDVariable out = sampled.mul(a).reshape(n * lq * heads, (long) levels * points, dh).sum(1);    // [N*Lq*H, Dh]
         SDVariable merged = out.reshape(n, lq, (long) heads * dh);
         scope.withShape(merged, n, lq, dim);
         return outputProj.forward(merged);
@@ -106,23 +103,37 @@ public final class MsDeformAttn {
         }
     }
 
-    /** [1, Lq, 1, 1] values + shift, broadcast over batch, heads and points. */
-    private static INDArray column(double[] v, long lq, double shift, Scope scope) {
-        double[] s = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            s[i] = v[i] + shift;
-        }
-        return Nd4j.createFromArray(s).reshape(1, lq, 1, 1).castTo(scope.dtype());
-    }
-
-    /** First row of each point's map in the [N*H*HW, Dh] stack: (n * H + h) * HW, as [N, Lq, H, P]. */
-    private static INDArray baseRows(long n, long lq, int heads, int points, long hw, Scope scope) {
-        INDArray b = Nd4j.create(scope.dtype(), n, 1, heads, 1);
-        for (int i = 0; i < n; i++) {
-            for (int h = 0; h < heads; h++) {
-                b.putScalar(new long[]{i, 0, h, 0}, (double) (i * heads + h) * hw);
+    /** [1, Lq, 1, L, 1]: per query and level, value + shift. */
+    private static INDArray levelTable(double[][] v, long lq, double shift, Scope scope) {
+        int levels = v.length;
+        double[] flat = new double[(int) lq * levels];
+        for (int q = 0; q < lq; q++) {
+            for (int l = 0; l < levels; l++) {
+                flat[q * levels + l] = v[l][q] + shift;
             }
         }
-        return b.broadcast(n, lq, heads, points).dup();
+        return Nd4j.createFromArray(flat).reshape(1, lq, 1, levels, 1).castTo(scope.dtype());
+    }
+
+    /** [1, 1, 1, L, 1]: each level's height (dim 0) or width (dim 1). */
+    private static INDArray sizes(long[][] shapes, int dim, Scope scope) {
+        double[] v = new double[shapes.length];
+        for (int l = 0; l < shapes.length; l++) {
+            v[l] = shapes[l][dim];
+        }
+        return Nd4j.createFromArray(v).reshape(1, 1, 1, shapes.length, 1).castTo(scope.dtype());
+    }
+
+    /** [N, 1, H, L, 1]: first row of each (sample, head, level) map in the [N*H*Lin, Dh] stack. */
+    private static INDArray baseRows(long n, int heads, long lin, long[] starts, Scope scope) {
+        INDArray b = Nd4j.create(scope.dtype(), n, 1, heads, starts.length, 1);
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                for (int l = 0; l < starts.length; l++) {
+                    b.putScalar(new long[]{i, 0, h, l, 0}, (double) (i * heads + h) * lin + starts[l]);
+                }
+            }
+        }
+        return b;
     }
 }

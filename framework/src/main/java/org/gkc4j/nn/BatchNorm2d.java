@@ -31,6 +31,7 @@ public final class BatchNorm2d {
         this.batchStatistics = batchStatistics;
         this.weight = scope.param("weight", Init.ones(), channels);
         this.bias = scope.param("bias", Init.zeros(), channels);
+        scope.noWeightDecay(weight, bias);
         this.runningMean = scope.buffer("running_mean", Init.zeros(), channels);
         this.runningVar = scope.buffer("running_var", Init.ones(), channels);
     }

@@ -32,6 +32,7 @@ public final class GraphContext {
     private final Map<String, long[]> shapes = new java.util.HashMap<>();
     private final Map<String, Layout> layouts = new java.util.HashMap<>();
     private final List<String> initialised = new ArrayList<>();
+    private final java.util.Set<String> noDecay = new java.util.HashSet<>();
 
     /** A running-statistics update the trainer applies after each step (see {@link BatchNorm2d}). */
     public record BatchNormUpdate(String runningMean, String runningVar, String batchMean, String batchVar, double momentum, long count) {
@@ -146,6 +147,15 @@ public final class GraphContext {
     public SDVariable withShape(SDVariable v, long... shape) {
         shapes.put(v.name(), shape.clone());
         return v;
+    }
+
+    /** Marks a parameter that weight decay must skip (normalisation parameters and embeddings, as detectron2). */
+    public void excludeFromWeightDecay(String key) {
+        noDecay.add(key);
+    }
+
+    public boolean weightDecayApplies(String key) {
+        return !noDecay.contains(key);
     }
 
     /** Keys the blocks asked for that the supplied weights lacked (freshly initialised). */

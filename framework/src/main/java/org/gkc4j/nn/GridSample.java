@@ -51,6 +51,79 @@ public final class GridSample {
     }
 
     /**
+     * As {@link #sampleRows}, but each point has its own map size ({@code h}, {@code w}: constants that broadcast
+     * against the coordinates), so maps of several sizes (the levels of a feature pyramid) are sampled in one pass.
+     * Coordinates, bases and sizes may have any (broadcast-compatible) shape; points are taken in C order.
+     */
+    public static SDVariable sampleRowsPerPointSize(SameDiff sd, SDVariable rows, SDVariable px, SDVariable py, SDVariable base,
+                                                    SDVariable h, SDVariable w) {
+        SDVariable x0 = sd.math().floor(px), y0 = sd.math().floor(py);
+        SDVariable wx1 = px.sub(x0), wy1 = py.sub(y0);
+        SDVariable wx0 = wx1.rsub(1.0), wy0 = wy1.rsub(1.0);
+        SDVariable wm1 = w.sub(1.0), hm1 = h.sub(1.0);
+        // validity of the four corners from two per-axis tests each: x0 in range, x0+1 in range
+        SDVariable vx0 = insideVar(sd, x0, w), vx1 = insideVar(sd, x0.add(1.0), w);
+        SDVariable vy0 = insideVar(sd, y0, h), vy1 = insideVar(sd, y0.add(1.0), h);
+        SDVariable cx0 = sd.math().max(sd.math().min(x0, wm1), sd.zerosLike(x0));
+        SDVariable cx1 = sd.math().max(sd.math().min(x0.add(1.0), wm1), sd.zerosLike(x0));
+        SDVariable rowY0 = sd.math().max(sd.math().min(y0, hm1), sd.zerosLike(y0)).mul(w).add(base);
+        SDVariable rowY1 = sd.math().max(sd.math().min(y0.add(1.0), hm1), sd.zerosLike(y0)).mul(w).add(base);
+        SDVariable[][] corners = {{rowY0, cx0, wx0.mul(vx0), wy0.mul(vy0)}, {rowY0, cx1, wx1.mul(vx1), wy0.mul(vy0)},
+                {rowY1, cx0, wx0.mul(vx0), wy1.mul(vy1)}, {rowY1, cx1, wx1.mul(vx1), wy1.mul(vy1)}};
+        SDVariable out = null;
+        for (SDVariable[] c : corners) {
+            SDVariable idx = c[0].add(c[1]).castTo(DataType.INT).reshape(-1);
+            SDVariable vals = new GatherWithGradient(sd, rows, idx).outputVariable();
+            SDVariable term = vals.mul(c[2].mul(c[3]).reshape(-1, 1));
+            out = out == null ? term : out.add(term);
+        }
+        return out;
+    }
+
+    private static SDVariable insideVar(SameDiff sd, SDVariable v, SDVariable size) {
+        SDVariable lo = sd.math().clipByValue(v.add(1.0), 0, 1);
+        SDVariable hi = sd.math().clipByValue(size.sub(v), 0, 1);
+        return lo.mul(hi);
+    }
+
+    /**
+     * Bilinear sampling at coordinates known outside the graph (constant for one step): the four corner rows and
+     * their weights (zero outside the map) are computed in Java, so the graph only gathers and weights. Rows [R,C]
+     * as in {@link #sampleRows}; returns [P, C].
+     */
+    public static SDVariable sampleWithPlan(SameDiff sd, SDVariable rows, SDVariable[] cornerRows, SDVariable[] cornerWeights) {
+        SDVariable out = null;
+        for (int c = 0; c < 4; c++) {
+            SDVariable vals = new GatherWithGradient(sd, rows, cornerRows[c]).outputVariable();
+            SDVariable term = vals.mul(cornerWeights[c].reshape(-1, 1));
+            out = out == null ? term : out.add(term);
+        }
+        return out;
+    }
+
+    /** The Java side of {@link #sampleWithPlan}: corner rows (int) and weights for pixel coordinates and map bases. */
+    public static int[][] planRows(double[] px, double[] py, double[] base, int h, int w, double[][] weightsOut) {
+        int p = px.length;
+        int[][] rows = new int[4][p];
+        for (int c = 0; c < 4; c++) {
+            weightsOut[c] = new double[p];
+        }
+        for (int i = 0; i < p; i++) {
+            int x0 = (int) Math.floor(px[i]), y0 = (int) Math.floor(py[i]);
+            double lx = px[i] - x0, ly = py[i] - y0;
+            for (int c = 0; c < 4; c++) {
+                int dx = c & 1, dy = c >> 1;
+                int xx = x0 + dx, yy = y0 + dy;
+                boolean valid = xx >= 0 && yy >= 0 && xx < w && yy < h;
+                int cx = Math.max(0, Math.min(xx, w - 1)), cy = Math.max(0, Math.min(yy, h - 1));
+                rows[c][i] = (int) base[i] + cy * w + cx;
+                weightsOut[c][i] = valid ? (dx == 1 ? lx : 1 - lx) * (dy == 1 ? ly : 1 - ly) : 0;
+            }
+        }
+        return rows;
+    }
+
+    /**
      * PyTorch grid_sample: input [N,C,H,W], grid [N,Ho,Wo,2] holding normalised (x, y) in [-1, 1]; returns
      * [N,C,Ho,Wo].
      */

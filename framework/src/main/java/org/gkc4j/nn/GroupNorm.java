@@ -25,6 +25,7 @@ public final class GroupNorm {
         this.eps = eps;
         this.weight = scope.param("weight", Init.ones(), channels);
         this.bias = scope.param("bias", Init.zeros(), channels);
+        scope.noWeightDecay(weight, bias);
     }
 
     public SDVariable forward(SDVariable x) {

@@ -21,6 +21,7 @@ public final class LayerNorm {
         this.eps = eps;
         this.weight = scope.param("weight", Init.ones(), dim);
         this.bias = scope.param("bias", Init.zeros(), dim);
+        scope.noWeightDecay(weight, bias);
     }
 
     public SDVariable forward(SDVariable x) {

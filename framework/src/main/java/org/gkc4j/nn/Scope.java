@@ -46,6 +46,13 @@ public final class Scope {
         return ctx.create(key(leaf), init, shape, true, Layout.SAME);
     }
 
+    /** Parameters that weight decay skips (norms, embeddings). */
+    public void noWeightDecay(SDVariable... params) {
+        for (SDVariable v : params) {
+            ctx.excludeFromWeightDecay(v.name());
+        }
+    }
+
     /** A unique name for an intermediate result under this scope (not a checkpoint key). */
     public String op(String leaf) {
         return ctx.sd().generateNewVarName(key(leaf), 0);

@@ -1,0 +1,69 @@
+package org.gkc4j.criterion;
+
+import org.gkc4j.nn.loss.Losses;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/**
+ * Cross-entropy of the plain-name logits: matched queries target their segment's class, the others the void
+ * column (weight {@code voidWeight}); each matched target is ignored with probability {@code regionDropout}
+ * (GKC's region dropout). Weighted mean as PyTorch's cross_entropy(weight=...).
+ */
+public final class ClassLoss implements LossTerm {
+    private final CriterionConfig cfg;
+
+    public ClassLoss(CriterionConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "ce";
+    }
+
+    @Override
+    public double weight() {
+        return cfg.classWeight();
+    }
+
+    @Override
+    public SDVariable build(SetGraph set) {
+        SameDiff sd = set.scope().sd();
+        Dims d = set.dims();
+        long rows = (long) d.batch() * d.queries();
+        SDVariable onehot = sd.placeHolder(set.name("ce_onehot"), set.scope().dtype(), rows, d.classes() + 1);
+        SDVariable weights = sd.placeHolder(set.name("ce_w"), set.scope().dtype(), rows);
+        return Losses.weightedCrossEntropy(sd, set.plainLogits().reshape(rows, d.classes() + 1), onehot, weights);
+    }
+
+    @Override
+    public void feed(SetFeed f, Map<String, INDArray> ph) {
+        Dims d = f.dims();
+        int q = d.queries(), k = d.classes();
+        double[][] onehot = new double[d.batch() * q][k + 1];
+        double[] w = new double[d.batch() * q];
+        for (int b = 0; b < d.batch(); b++) {
+            for (int i = 0; i < q; i++) {
+                onehot[b * q + i][k] = 1;
+                w[b * q + i] = cfg.voidWeight();
+            }
+            int[] match = f.matches()[b];
+            int[] labels = f.batch().targets().get(b).labels();
+            for (int j = 0; j < match.length; j++) {
+                if (match[j] < 0) {
+                    continue;
+                }
+                int r = b * q + match[j];
+                onehot[r][k] = 0;
+                onehot[r][labels[j]] = 1;
+                w[r] = f.rng().nextDouble() < cfg.regionDropout() ? 0 : 1;
+            }
+        }
+        ph.put(f.name("ce_onehot"), Nd4j.createFromArray(onehot));
+        ph.put(f.name("ce_w"), Nd4j.createFromArray(w));
+    }
+}

@@ -1,0 +1,67 @@
+package org.gkc4j.criterion;
+
+import org.gkc4j.data.TrainingBatch;
+import org.gkc4j.model.GkcNetwork;
+import org.gkc4j.model.OpenVocabularyHead;
+import org.gkc4j.nn.Scope;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One loss of the criterion (mask BCE, dice, class CE, synonym CE, distillation, grounding) as a small strategy: it
+ * adds its placeholders and its scalar to the training graph for each prediction set, and fills those placeholders
+ * for each step from the batch and the matching.
+ */
+public interface LossTerm {
+    String name();
+
+    double weight();
+
+    /** The unweighted scalar of prediction set {@code set.index()}. */
+    SDVariable build(SetGraph set);
+
+    /** Fills this term's placeholders of prediction set {@code feed.index()}. */
+    void feed(SetFeed feed, Map<String, INDArray> placeholders);
+
+    /** Graph-build view of one prediction set. */
+    record SetGraph(int index, int sets, Scope scope, GkcNetwork.Outputs outputs, OpenVocabularyHead head, Dims dims,
+                    SDVariable plainLogits) {
+        public SDVariable masks() {
+            return outputs.masks().get(index);
+        }
+
+        public SDVariable classEmbedding() {
+            return outputs.classEmbeddings().get(index);
+        }
+
+        public SDVariable embedding() {
+            return outputs.embeddings().get(index);
+        }
+
+        /** A placeholder name unique to this set. */
+        public String name(String leaf) {
+            return "loss.s" + index + "." + leaf;
+        }
+    }
+
+    /** Static sizes of the training graph. */
+    record Dims(int batch, int queries, long maskH, long maskW, int maxTargets, int points, int classes, int embedDim) {
+        public int maxTotalTargets() {
+            return batch * maxTargets;
+        }
+    }
+
+    /**
+     * Step view of one prediction set: the batch, each image's matching (segment to query) for this set, the
+     * set's predictions from the forward pass (masks [B,Q,h,w], plain-name logits [B,Q,K+1]) and a seeded RNG.
+     */
+    record SetFeed(int index, TrainingBatch batch, int[][] matches, INDArray masks, INDArray plainLogits, Dims dims,
+                   int totalTargets, SplittableRandom rng) {
+        public String name(String leaf) {
+            return "loss.s" + index + "." + leaf;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package org.gkc4j.criterion;
+
+import org.gkc4j.data.ImageTargets;
+import org.gkc4j.nn.GridSample;
+import org.gkc4j.nn.loss.Losses;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/**
+ * Point-sampled mask losses of matched predictions: PointRend importance sampling on each matched mask, then mean
+ * BCE-with-logits and dice against the ground truth at the same points, each summed over masks and divided by the
+ * number of masks. The prediction is sampled inside the graph (differentiable), the ground truth outside.
+ */
+public final class MaskLosses {
+    private MaskLosses() {
+    }
+
+    /** Samples every matched prediction at its points: [maxTotal, P], sharing placeholders between BCE and dice. */
+    static SDVariable sampledPredictions(LossTerm.SetGraph set) {
+        SameDiff sd = set.scope().sd();
+        String key = set.name("mask_points_sampled");
+        if (sd.hasVariable(key)) {
+            return sd.getVariable(key);
+        }
+        LossTerm.Dims d = set.dims();
+        int m = d.maxTotalTargets(), p = d.points();
+        SDVariable[] idx = new SDVariable[4], wts = new SDVariable[4];
+        for (int c = 0; c < 4; c++) {
+            idx[c] = sd.placeHolder(set.name("pt_row" + c), org.nd4j.linalg.api.buffer.DataType.INT, (long) m * p);
+            wts[c] = sd.placeHolder(set.name("pt_w" + c), set.scope().dtype(), (long) m * p);
+        }
+        SDVariable rows = set.masks().reshape((long) d.batch() * d.queries() * d.maskH() * d.maskW(), 1);
+        SDVariable sampled = GridSample.sampleWithPlan(sd, rows, idx, wts).reshape(m, p);
+        return sampled.rename(key);
+    }
+
+    static SDVariable targets(LossTerm.SetGraph set) {
+        SameDiff sd = set.scope().sd();
+        String key = set.name("pt_target");
+        return sd.hasVariable(key) ? sd.getVariable(key)
+                : sd.placeHolder(key, set.scope().dtype(), set.dims().maxTotalTargets(), set.dims().points());
+    }
+
+    /** Per-row weight: 1 / numMasks for real rows, 0 for padding. */
+    static SDVariable rowWeights(LossTerm.SetGraph set) {
+        SameDiff sd = set.scope().sd();
+        String key = set.name("mask_w");
+        return sd.hasVariable(key) ? sd.getVariable(key) : sd.placeHolder(key, set.scope().dtype(), set.dims().maxTotalTargets());
+    }
+
+    /** Fills the shared placeholders once per set (both terms call it; the second call finds them filled). */
+    static void feedPoints(LossTerm.SetFeed f, CriterionConfig cfg, Map<String, INDArray> ph) {
+        if (ph.containsKey(f.name("mask_w"))) {
+            return;
+        }
+        LossTerm.Dims d = f.dims();
+        int m = d.maxTotalTargets(), p = d.points();
+        int h = (int) d.maskH(), w = (int) d.maskW();
+        double[] xs = new double[m * p], ys = new double[m * p], base = new double[m * p], rowW = new double[m];
+        double[][] target = new double[m][p];
+        double norm = 1.0 / Math.max(1, f.totalTargets());
+        int row = 0;
+        for (int b = 0; b < f.batch().size(); b++) {
+            ImageTargets t = f.batch().targets().get(b);
+            int[] match = f.matches()[b];
+            for (int j = 0; j < t.count() && row < m; j++) {
+                int q = match[j];
+                if (q < 0) {
+                    continue;
+                }
+                float[] logits = f.masks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.point(q)).dup('c').data().asFloat();
+                double[][] pts = PointSampler.uncertain(logits, h, w, p, cfg.oversample(), cfg.importance(), f.rng());
+                INDArray gt = t.masks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(j));
+                double[][] gtAt = PointSampler.sample(gt.reshape(1, gt.size(0), gt.size(1)), pts[0], pts[1]);
+                for (int i = 0; i < p; i++) {
+                    xs[row * p + i] = pts[0][i] * w - 0.5;
+                    ys[row * p + i] = pts[1][i] * h - 0.5;
+                    base[row * p + i] = (double) (b * d.queries() + q) * h * w;
+                }
+                target[row] = gtAt[0];
+                rowW[row] = norm;
+                row++;
+            }
+        }
+        double[][] weights = new double[4][];
+        int[][] rows = GridSample.planRows(xs, ys, base, h, w, weights);
+        for (int c = 0; c < 4; c++) {
+            ph.put(f.name("pt_row" + c), Nd4j.createFromArray(rows[c]));
+            ph.put(f.name("pt_w" + c), Nd4j.createFromArray(weights[c]));
+        }
+        ph.put(f.name("pt_target"), Nd4j.createFromArray(target));
+        ph.put(f.name("mask_w"), Nd4j.createFromArray(rowW));
+    }
+
+    /** Mean point BCE of each matched mask, summed and divided by the number of masks. */
+    public static final class Bce implements LossTerm {
+        private final CriterionConfig cfg;
+
+        public Bce(CriterionConfig cfg) {
+            this.cfg = cfg;
+        }
+
+        @Override
+        public String name() {
+            return "mask";
+        }
+
+        @Override
+        public double weight() {
+            return cfg.maskWeight();
+        }
+
+        @Override
+        public SDVariable build(SetGraph set) {
+            SameDiff sd = set.scope().sd();
+            SDVariable bce = Losses.bceWithLogits(sd, sampledPredictions(set), targets(set)).mean(1);
+            return bce.mul(rowWeights(set)).sum();
+        }
+
+        @Override
+        public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
+            feedPoints(feed, cfg, placeholders);
+        }
+    }
+
+    /** Dice loss of each matched mask at its points, summed and divided by the number of masks. */
+    public static final class Dice implements LossTerm {
+        private final CriterionConfig cfg;
+
+        public Dice(CriterionConfig cfg) {
+            this.cfg = cfg;
+        }
+
+        @Override
+        public String name() {
+            return "dice";
+        }
+
+        @Override
+        public double weight() {
+            return cfg.diceWeight();
+        }
+
+        @Override
+        public SDVariable build(SetGraph set) {
+            SameDiff sd = set.scope().sd();
+            return Losses.dice(sd, sampledPredictions(set), targets(set)).mul(rowWeights(set)).sum();
+        }
+
+        @Override
+        public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
+            feedPoints(feed, cfg, placeholders);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.gkc4j.train;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * AdamW with PyTorch's update order (decoupled decay p *= 1 - lr wd, then the bias-corrected Adam step), kept in
+ * plain ND4J arrays so its state goes into checkpoints by parameter name.
+ */
+public final class AdamW {
+    private final double beta1, beta2, eps;
+    private final Map<String, INDArray> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+    private long t;
+
+    public AdamW() {
+        this(0.9, 0.999, 1e-8);
+    }
+
+    public AdamW(double beta1, double beta2, double eps) {
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    /** Call once per optimisation step before the per-parameter updates. */
+    public void nextStep() {
+        t++;
+    }
+
+    /** Updates {@code param} in place. */
+    public void update(String name, INDArray param, INDArray grad, double lr, double weightDecay) {
+        INDArray mm = m.computeIfAbsent(name, k -> param.ulike().assign(0));
+        INDArray vv = v.computeIfAbsent(name, k -> param.ulike().assign(0));
+        if (weightDecay != 0) {
+            param.muli(1 - lr * weightDecay);
+        }
+        mm.muli(beta1).addi(grad.mul(1 - beta1));
+        vv.muli(beta2).addi(grad.mul(grad).muli(1 - beta2));
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        INDArray denom = Transforms.sqrt(vv.div(bc2), false).addi(eps);
+        param.subi(mm.div(denom).muli(lr / bc1));
+    }
+
+    public long steps() {
+        return t;
+    }
+
+    /** State for checkpoints: "m.name", "v.name". */
+    public Map<String, INDArray> state() {
+        Map<String, INDArray> s = new LinkedHashMap<>();
+        m.forEach((k, a) -> s.put("m." + k, a));
+        v.forEach((k, a) -> s.put("v." + k, a));
+        return s;
+    }
+
+    public void load(Map<String, INDArray> state, long steps) {
+        m.clear();
+        v.clear();
+        state.forEach((k, a) -> {
+            if (k.startsWith("m.")) {
+                m.put(k.substring(2), a.dup());
+            } else if (k.startsWith("v.")) {
+                v.put(k.substring(2), a.dup());
+            }
+        });
+        t = steps;
+    }
+}
