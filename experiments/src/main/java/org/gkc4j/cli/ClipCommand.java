@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "clip", mixinStandardHelpOptions = true, description = "CLIP tokenizer and towers (OpenAI-layout safetensors weights).",
-        subcommands = {ClipCommand.Tokenize.class, ClipCommand.EncodeText.class, ClipCommand.EncodeImage.class})
+        subcommands = {ClipCommand.Tokenize.class, ClipCommand.EncodeText.class, ClipCommand.EncodeImage.class, ClipCommand.Pretrain.class})
 public final class ClipCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -139,6 +139,26 @@ public final class ClipCommand implements Runnable {
                 }
             }
             System.err.printf("gkc: %d images encoded to %s%n", n, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "pretrain", mixinStandardHelpOptions = true,
+            description = "Pretrain the tiny CLIP of the built-in default on the synthetic world; writes clip.safetensors (OpenAI layout), merges.txt and zero_shot.json.")
+    static final class Pretrain implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--out", defaultValue = "runs/clip-tiny", description = "Output folder (default ${DEFAULT-VALUE}).")
+        Path out;
+        @Option(names = "--config", description = "YAML overriding the defaults of the pretraining recipe.")
+        Path config;
+        @Option(names = "--set", description = "Override a key (a.b=value).")
+        List<String> overrides = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            ClipPretrainConfig cfg = org.gkc4j.config.Configs.load(ClipPretrainConfig.class, ClipPretrainConfig.defaults(), config, overrides);
+            ClipPretraining.run(cfg, out);
             return 0;
         }
     }

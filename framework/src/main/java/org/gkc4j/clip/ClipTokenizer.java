@@ -203,6 +203,16 @@ public final class ClipTokenizer {
         return Normalizer.normalize(sb, Normalizer.Form.NFC);
     }
 
+    /** The pre-tokenised pieces of a cleaned text (words, single digits, punctuation runs, special tokens). */
+    public static List<String> preTokenize(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = PRE_TOKEN.matcher(clean(text));
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+
     /** BPE ids of a text, without start and end tokens. */
     public List<Integer> encode(String text) {
         List<Integer> ids = new ArrayList<>();

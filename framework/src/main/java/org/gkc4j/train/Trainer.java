@@ -123,10 +123,7 @@ public final class Trainer {
             phases.merge("matching", (t2 - t1) / 1e9, Double::sum);
             List<String> outputs = new ArrayList<>(criterion.termOutputs().values());
             outputs.add(Criterion.LOSS);
-            for (GraphContext.BatchNormUpdate u : ctx.batchNormUpdates()) {
-                outputs.add(u.batchMean());
-                outputs.add(u.batchVar());
-            }
+            ParameterUpdate.addBatchNormOutputs(ctx, outputs);
             OutAndGrad og = ctx.sd().calculateGradientsAndOutputs(ph, outputs, params);
             phases.merge("backward", (System.nanoTime() - t2) / 1e9, Double::sum);
             Map<String, INDArray> values = og.getOutputs();
@@ -146,45 +143,16 @@ public final class Trainer {
                 INDArray scaled = g.div(micro.size());
                 grads.merge(p, scaled, INDArray::addi);
             }
-            for (GraphContext.BatchNormUpdate u : ctx.batchNormUpdates()) {
-                updateRunning(u.runningMean(), values.get(u.batchMean()), u.momentum());
-                updateRunning(u.runningVar(), values.get(u.batchVar()), u.momentum());
-            }
+            ParameterUpdate.updateBatchNorm(ctx, values);
         }
-        double norm = 0;
-        for (INDArray g : grads.values()) {
-            double n = g.norm2Number().doubleValue();
-            norm += n * n;
-        }
-        norm = Math.sqrt(norm);
-        if (!Double.isFinite(norm)) {
-            throw GkcException.of("training diverged at step %d: the gradient norm is %s", step, norm);
-        }
-        double clip = cfg.gradClip() > 0 && norm > cfg.gradClip() ? cfg.gradClip() / (norm + 1e-6) : 1.0;
         double lr = cfg.lr() * cfg.lrFactor(step);
-        adam.nextStep();
-        for (String p : params) {
-            INDArray g = grads.get(p);
-            if (g == null) {
-                continue;
-            }
-            if (clip != 1.0) {
-                g.muli(clip);
-            }
-            double mult = p.startsWith("backbone.") ? cfg.backboneLrMultiplier() : 1.0;
-            double wd = ctx.weightDecayApplies(p) ? cfg.weightDecay() : 0.0;
-            adam.update(p, ctx.sd().getArrForVarName(p), g, lr * mult, wd);
-        }
+        double norm = ParameterUpdate.apply(ctx, params, grads, adam, lr, cfg.weightDecay(), cfg.gradClip(),
+                p -> p.startsWith("backbone.") ? cfg.backboneLrMultiplier() : 1.0, step);
         int done = step;
         step++;
         double seconds = (System.nanoTime() - start) / 1e9;
         phases.put("update", seconds - phases.values().stream().mapToDouble(Double::doubleValue).sum());
         return new StepResult(done, loss, terms, norm, lr, seconds, phases);
-    }
-
-    private void updateRunning(String name, INDArray batchValue, double momentum) {
-        INDArray r = ctx.sd().getArrForVarName(name);
-        r.muli(1 - momentum).addi(batchValue.castTo(r.dataType()).mul(momentum));
     }
 
     /** Model weights and buffers by checkpoint key, in checkpoint layouts. */

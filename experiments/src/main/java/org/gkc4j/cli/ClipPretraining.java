@@ -1,0 +1,127 @@
+package org.gkc4j.cli;
+
+import org.gkc4j.clip.BpeLearner;
+import org.gkc4j.clip.ClipConfig;
+import org.gkc4j.clip.ClipImageEncoder;
+import org.gkc4j.clip.ClipTextEncoder;
+import org.gkc4j.clip.ClipTokenizer;
+import org.gkc4j.clip.ClipTrainer;
+import org.gkc4j.clip.ClipWeights;
+import org.gkc4j.config.Configs;
+import org.gkc4j.io.AtomicFiles;
+import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.augment.Normalization;
+import org.gkc4j.pipeline.synthetic.CaptionPairs;
+import org.gkc4j.pipeline.synthetic.SceneGenerator;
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pretrains the tiny CLIP of the built-in default: BPE merges learned from the synthetic captions (OpenAI's file
+ * format), contrastive training on image-caption pairs, zero-shot classification of held-out single objects, and
+ * export as OpenAI-layout safetensors plus the merges file (so it is imported like real CLIP weights).
+ */
+public final class ClipPretraining {
+    public static final String WEIGHTS = "clip.safetensors", MERGES = "merges.txt", REPORT = "zero_shot.json";
+    /** Seeds of pretraining pairs and of zero-shot test objects never overlap. */
+    static final long PAIR_SEEDS = 1_000_000L, TEST_SEEDS = 9_000_000L;
+
+    public record Result(Path weights, Path merges, double seenAccuracy, double unseenAccuracy, double chance) {
+    }
+
+    private ClipPretraining() {
+    }
+
+    public static Result run(ClipPretrainConfig cfg, Path out) throws Exception {
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("clip_pretrain.yaml"), Configs.toYaml(cfg));
+        SyntheticWorld world = new SyntheticWorld();
+        SceneGenerator gen = new SceneGenerator(world, cfg.imageSize());
+        CaptionPairs pairs = new CaptionPairs(gen, PAIR_SEEDS + cfg.seed() * 10_000_000L);
+        List<String> corpus = pairs.corpus(4000);
+        List<String> promptCorpus = new ArrayList<>(corpus);
+        for (String name : world.classNames()) {
+            promptCorpus.add("a photo of a " + name + ".");
+        }
+        List<String[]> merges = BpeLearner.learn(promptCorpus, cfg.merges(), 2);
+        ClipTokenizer tok = ClipTokenizer.fromMerges(merges);
+        ClipTokenizer.writeMerges(out.resolve(MERGES), merges);
+        int longest = 0;
+        for (String c : promptCorpus) {
+            longest = Math.max(longest, tok.encode(c).size() + 2);
+        }
+        int context = (longest + 7) / 8 * 8;
+        ClipConfig cc = new ClipConfig(cfg.embedDim(), cfg.imageSize(), cfg.visionLayers(), cfg.visionWidth(), context, tok.vocabSize(),
+                cfg.textWidth(), cfg.textHeads(), cfg.textLayers());
+        System.err.printf("gkc: tiny CLIP: %s; %d merges, context %d%n", cc.summary(), merges.size(), context);
+        ClipTrainer trainer = new ClipTrainer(cc, cfg.batch(), cfg.weightDecay(), cfg.seed(), cfg.batchNormStatistics());
+        int s = cfg.imageSize();
+        try (ProgressBar bar = new ProgressBar("clip pretrain", cfg.steps(), "steps")) {
+            for (int step = 0; step < cfg.steps(); step++) {
+                float[] pixels = new float[cfg.batch() * 3 * s * s];
+                List<String> captions = new ArrayList<>();
+                for (int b = 0; b < cfg.batch(); b++) {
+                    CaptionPairs.Pair p = pairs.get((long) step * cfg.batch() + b);
+                    Normalization.CLIP.apply(p.image(), pixels, b * 3 * s * s);
+                    captions.add(p.caption());
+                }
+                double lr = cfg.lr() * Math.min(1.0, (step + 1.0) / cfg.warmup()) * 0.5 * (1 + Math.cos(Math.PI * step / cfg.steps()));
+                ClipTrainer.Step r = trainer.train(Nd4j.create(pixels, new long[]{cfg.batch(), 3, s, s}, 'c'), tok.tokenize(captions, context), lr);
+                bar.step(step + 1, String.format("loss %.3f scale %.1f", r.loss(), r.logitScale()));
+            }
+        }
+        ClipWeights weights = trainer.weights();
+        Path wfile = out.resolve(WEIGHTS);
+        weights.save(wfile);
+        // evaluate through the importer, exactly as GKC training will load it
+        ClipWeights imported = ClipWeights.load(wfile);
+        double[] acc = zeroShot(imported, ClipTokenizer.load(out.resolve(MERGES)), world, gen, cfg.zeroShotPerClass());
+        int things = (int) world.classes().stream().filter(SyntheticWorld.ClassInfo::thing).count();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("top1_seen", acc[0]);
+        report.put("top1_unseen", acc[1]);
+        report.put("chance", 100.0 / things);
+        report.put("classes", things);
+        report.put("images_per_class", cfg.zeroShotPerClass());
+        AtomicFiles.writeString(out.resolve(REPORT), Configs.toJson(report));
+        System.err.printf("gkc: zero-shot top-1 on held-out objects: seen %.1f %%, unseen %.1f %% (chance %.1f %%)%n", acc[0], acc[1], 100.0 / things);
+        return new Result(wfile, out.resolve(MERGES), acc[0], acc[1], 100.0 / things);
+    }
+
+    /** Top-1 accuracy (percent) of "a photo of a {name}." prompts over all thing classes: [seen, unseen]. */
+    static double[] zeroShot(ClipWeights w, ClipTokenizer tok, SyntheticWorld world, SceneGenerator gen, int perClass) {
+        List<SyntheticWorld.ClassInfo> things = world.classes().stream().filter(SyntheticWorld.ClassInfo::thing).toList();
+        List<String> prompts = things.stream().map(c -> "a photo of a " + c.name() + ".").toList();
+        INDArray text = new ClipTextEncoder(w, tok, 64).encode(prompts);
+        text = text.divColumnVector(text.norm2(1).reshape(-1, 1));
+        int s = w.config().imageResolution();
+        ClipImageEncoder enc = new ClipImageEncoder(w, perClass, s, s, false);
+        int[] correct = new int[2], total = new int[2];
+        for (int k = 0; k < things.size(); k++) {
+            float[] pixels = new float[perClass * 3 * s * s];
+            for (int i = 0; i < perClass; i++) {
+                RgbImage img = gen.object(things.get(k).index(), TEST_SEEDS + k * 1000L + i).image();
+                Normalization.CLIP.apply(img, pixels, i * 3 * s * s);
+            }
+            INDArray f = enc.encode(Nd4j.create(pixels, new long[]{perClass, 3, s, s}, 'c'));
+            INDArray sim = f.mmul(text.transpose());
+            int group = things.get(k).seen() ? 0 : 1;
+            for (int i = 0; i < perClass; i++) {
+                total[group]++;
+                if (Nd4j.argMax(sim.getRow(i)).getInt(0) == k) {
+                    correct[group]++;
+                }
+            }
+        }
+        return new double[]{100.0 * correct[0] / Math.max(1, total[0]), 100.0 * correct[1] / Math.max(1, total[1])};
+    }
+}
