@@ -14,6 +14,7 @@ import java.io.PrintWriter;
                 ClipCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
+                SynonymsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {
