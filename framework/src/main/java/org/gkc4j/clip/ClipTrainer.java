@@ -45,13 +45,17 @@ public final class ClipTrainer {
      *                        trains several times faster in SameDiff M2.1
      */
     public ClipTrainer(ClipConfig cfg, int batch, double weightDecay, long seed, boolean batchStatistics) {
+        this(cfg, batch, weightDecay, seed, batchStatistics, DataType.FLOAT);
+    }
+
+    public ClipTrainer(ClipConfig cfg, int batch, double weightDecay, long seed, boolean batchStatistics, DataType dtype) {
         OpFixes.install();
         this.cfg = cfg;
         this.batch = batch;
         this.weightDecay = weightDecay;
-        ctx = GraphContext.builder().dtype(DataType.FLOAT).seed(seed).training(true).build();
+        ctx = GraphContext.builder().dtype(dtype).seed(seed).training(true).build();
         SameDiff sd = ctx.sd();
-        SDVariable images = sd.placeHolder("images", DataType.FLOAT, batch, 3, cfg.imageResolution(), cfg.imageResolution());
+        SDVariable images = sd.placeHolder("images", dtype, batch, 3, cfg.imageResolution(), cfg.imageResolution());
         SDVariable ids = sd.placeHolder("input_ids", DataType.INT, batch, cfg.contextLength());
         SDVariable logitScale = ctx.root().param("logit_scale", Init.constant(Math.log(1 / 0.07)));
         List<SDVariable> stages = new ModifiedResNet(ctx.scope("visual"), cfg.visionLayers(), cfg.visionWidth(), batchStatistics).forward(images);
@@ -60,7 +64,7 @@ public final class ClipTrainer {
         SDVariable text = new TextTransformer(ctx.root(), cfg).forward(ids);
         SDVariable fi = Losses.l2Normalize(sd, image, 1), ft = Losses.l2Normalize(sd, text, 1);
         SDVariable logits = fi.mmul(ft.permute(1, 0)).mul(sd.math().exp(logitScale));          // [B images, B texts]
-        SDVariable eye = sd.constant(Nd4j.eye(batch).castTo(DataType.FLOAT));
+        SDVariable eye = sd.constant(Nd4j.eye(batch).castTo(dtype));
         SDVariable imageToText = Losses.logSoftmax(sd, logits, 1).mul(eye).sum().div(-batch);
         SDVariable textToImage = Losses.logSoftmax(sd, logits, 0).mul(eye).sum().div(-batch);
         imageToText.add(textToImage).mul(0.5).rename("loss");
@@ -77,7 +81,7 @@ public final class ClipTrainer {
     public Step train(INDArray images, INDArray ids, double lr) {
         long start = System.nanoTime();
         Map<String, INDArray> ph = new HashMap<>();
-        ph.put("images", images.castTo(DataType.FLOAT));
+        ph.put("images", images.castTo(ctx.dtype()));
         ph.put("input_ids", ids.castTo(DataType.INT));
         List<String> outputs = new ArrayList<>(List.of("loss"));
         ParameterUpdate.addBatchNormOutputs(ctx, outputs);
@@ -109,6 +113,11 @@ public final class ClipTrainer {
             ordered.put(k, k.equals("logit_scale") ? v.reshape() : v);
         }
         return new ClipWeights(cfg, ordered);
+    }
+
+    /** The graph (tests check its gradients). */
+    public SameDiff sameDiff() {
+        return ctx.sd();
     }
 
     public int batch() {

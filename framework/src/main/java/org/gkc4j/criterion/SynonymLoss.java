@@ -1,0 +1,132 @@
+package org.gkc4j.criterion;
+
+import org.gkc4j.data.ImageTargets;
+import org.gkc4j.nn.Attention;
+import org.gkc4j.nn.loss.Losses;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * GKC's synonym cross-entropy (text diversification): logits against each image's own diversified vocabulary
+ * (class slots renamed to sampled synonyms, extra slots for further synonyms) plus void; matched queries target their
+ * segment's slot, the others void (weight {@code voidWeight}); 50 % region dropout as the plain-name loss, with
+ * the same matching. Vocabularies are padded to a fixed length; padded rows are masked out, or (the authors'
+ * quirk, optional) kept as extra negatives.
+ */
+public final class SynonymLoss implements LossTerm {
+    private final CriterionConfig cfg;
+    private final double weight;
+    private final int maxVocabulary;
+    private final boolean padAsNegatives;
+    private final Function<List<String>, INDArray> embedder;
+
+    /**
+     * @param embedder text embeddings [n, E] of names (e.g. a {@code TextEmbeddingCache}); the empty string stands
+     *                 for a padded row when padded rows are negatives
+     */
+    public SynonymLoss(CriterionConfig cfg, double weight, int maxVocabulary, boolean padAsNegatives, Function<List<String>, INDArray> embedder) {
+        this.cfg = cfg;
+        this.weight = weight;
+        this.maxVocabulary = maxVocabulary;
+        this.padAsNegatives = padAsNegatives;
+        this.embedder = embedder;
+    }
+
+    @Override
+    public String name() {
+        return "syn";
+    }
+
+    @Override
+    public double weight() {
+        return weight;
+    }
+
+    @Override
+    public SDVariable build(SetGraph set) {
+        SameDiff sd = set.scope().sd();
+        Dims d = set.dims();
+        int l = maxVocabulary;
+        SDVariable text = shared(sd, "syn_text", () -> sd.placeHolder("loss.syn_text", set.scope().dtype(), d.batch(), l, d.embedDim()));
+        SDVariable padMask = shared(sd, "syn_pad", () -> sd.placeHolder("loss.syn_pad", set.scope().dtype(), d.batch(), 1, l + 1));
+        SDVariable classifiers = shared(sd, "syn_classifiers", () -> set.head().classifiersPerImage(text, d.batch()).rename("loss.syn_classifiers"));
+        SDVariable logits = set.head().logitsPerImage(set.embedding(), classifiers, l + 1).add(padMask);
+        long rows = (long) d.batch() * d.queries();
+        SDVariable onehot = sd.placeHolder(set.name("syn_onehot"), set.scope().dtype(), rows, l + 1);
+        SDVariable weights = sd.placeHolder(set.name("syn_w"), set.scope().dtype(), rows);
+        return Losses.weightedCrossEntropy(sd, logits.reshape(rows, l + 1), onehot, weights);
+    }
+
+    private static SDVariable shared(SameDiff sd, String leaf, java.util.function.Supplier<SDVariable> make) {
+        String name = "loss." + leaf;
+        return sd.hasVariable(name) ? sd.getVariable(name) : make.get();
+    }
+
+    @Override
+    public void feed(SetFeed f, Map<String, INDArray> ph) {
+        Dims d = f.dims();
+        int l = maxVocabulary, q = d.queries();
+        if (!ph.containsKey("loss.syn_text")) {
+            INDArray text = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, d.batch(), l, d.embedDim());
+            double[][][] pad = new double[d.batch()][1][l + 1];
+            INDArray padRow = padAsNegatives ? embedder.apply(List.of("")).getRow(0) : null;
+            for (int b = 0; b < d.batch(); b++) {
+                List<String> vocab = vocabulary(f.batch().targets().get(b));
+                if (vocab.size() > l) {
+                    throw new IllegalStateException("an image vocabulary of " + vocab.size() + " names exceeds maxVocabulary " + l);
+                }
+                INDArray e = embedder.apply(vocab);
+                text.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, vocab.size()),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(e);
+                for (int k = vocab.size(); k < l; k++) {
+                    if (padAsNegatives) {
+                        text.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.point(k),
+                                org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(padRow);
+                    } else {
+                        // a masked row still needs a finite direction for the normalisation; any unit vector will do
+                        text.putScalar(new long[]{b, k, 0}, 1.0);
+                        pad[b][0][k] = Attention.BLOCKED;
+                    }
+                }
+            }
+            ph.put("loss.syn_text", text);
+            ph.put("loss.syn_pad", Nd4j.createFromArray(pad));
+        }
+        double[][] onehot = new double[d.batch() * q][l + 1];
+        double[] w = new double[d.batch() * q];
+        for (int b = 0; b < d.batch(); b++) {
+            for (int i = 0; i < q; i++) {
+                onehot[b * q + i][l] = 1;
+                w[b * q + i] = cfg.voidWeight();
+            }
+            ImageTargets t = f.batch().targets().get(b);
+            int[] targets = t.vocabularyTargets() != null ? t.vocabularyTargets() : t.labels();
+            int[] match = f.matches()[b];
+            for (int j = 0; j < match.length; j++) {
+                if (match[j] < 0) {
+                    continue;
+                }
+                int r = b * q + match[j];
+                onehot[r][l] = 0;
+                onehot[r][targets[j]] = 1;
+                w[r] = f.rng().nextDouble() < cfg.regionDropout() ? 0 : 1;
+            }
+        }
+        ph.put(f.name("syn_onehot"), Nd4j.createFromArray(onehot));
+        ph.put(f.name("syn_w"), Nd4j.createFromArray(w));
+    }
+
+    /** The image's diversified vocabulary; without one, the plain class list (then this loss equals the plain CE). */
+    private List<String> vocabulary(ImageTargets t) {
+        if (t.vocabulary() == null) {
+            throw new IllegalStateException("text diversification is on but an image has no diversified vocabulary");
+        }
+        return t.vocabulary();
+    }
+}
