@@ -17,14 +17,15 @@ import java.util.Random;
  * analytic gradient SameDiff computes.
  */
 public final class GradientCheck {
-    public record Result(int checked, int failed, double maxRelError, String worst) {
+    /** {@code nonTrivial}: checked elements whose numeric derivative is clearly non-zero (|d| > 1e-6). */
+    public record Result(int checked, int failed, double maxRelError, String worst, int nonTrivial) {
         public boolean passed() {
             return failed == 0 && checked > 0;
         }
 
         @Override
         public String toString() {
-            return "checked " + checked + ", failed " + failed + ", max relative error " + maxRelError + " at " + worst;
+            return "checked " + checked + " (" + nonTrivial + " non-zero), failed " + failed + ", max relative error " + maxRelError + " at " + worst;
         }
     }
 
@@ -37,10 +38,22 @@ public final class GradientCheck {
 
     public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, int maxPerVariable,
                                double eps, double maxRel, double minAbs) {
+        return check(sd, loss, placeholders, maxPerVariable, eps, maxRel, minAbs, false);
+    }
+
+    /** With {@code skipUnused}, variables the loss does not depend on (no gradient) are skipped, not an error. */
+    public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, int maxPerVariable,
+                               double eps, double maxRel, double minAbs, boolean skipUnused) {
+        return check(sd, loss, placeholders, maxPerVariable, eps, maxRel, minAbs, skipUnused, n -> true);
+    }
+
+    /** Checks only the variables {@code which} accepts (the rest of the graph is covered by other checks). */
+    public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, int maxPerVariable,
+                               double eps, double maxRel, double minAbs, boolean skipUnused, java.util.function.Predicate<String> which) {
         sd.setLossVariables(loss);
         List<String> vars = new ArrayList<>();
         for (SDVariable v : sd.variables()) {
-            if (v.getVariableType() == VariableType.VARIABLE) {
+            if (v.getVariableType() == VariableType.VARIABLE && which.test(v.name())) {
                 if (v.dataType() != DataType.DOUBLE) {
                     throw new IllegalArgumentException("gradient checks need DOUBLE variables; " + v.name() + " is " + v.dataType());
                 }
@@ -52,13 +65,16 @@ public final class GradientCheck {
         }
         Map<String, INDArray> grads = sd.calculateGradients(placeholders, vars);
         Random rng = new Random(42);
-        int checked = 0, failed = 0;
+        int checked = 0, failed = 0, nonTrivial = 0;
         double worstErr = 0;
         String worst = "-";
         for (String name : vars) {
             INDArray arr = sd.getArrForVarName(name);
             INDArray g = grads.get(name);
             if (g == null) {
+                if (skipUnused) {
+                    continue;
+                }
                 throw new AssertionError("no gradient for variable " + name + " (does the loss depend on it?)");
             }
             long n = arr.length();
@@ -82,16 +98,19 @@ public final class GradientCheck {
                 double absErr = Math.abs(numeric - analytic);
                 double rel = absErr / Math.max(Math.abs(numeric) + Math.abs(analytic), 1e-300);
                 checked++;
+                if (Math.abs(numeric) > 1e-6) {
+                    nonTrivial++;
+                }
                 if (absErr > minAbs && rel > maxRel) {
                     failed++;
                 }
-                if (absErr > minAbs && rel > worstErr) {
+                if (Math.abs(numeric) + Math.abs(analytic) > minAbs && rel > worstErr) {
                     worstErr = rel;
                     worst = name + "[" + i + "] numeric=" + numeric + " analytic=" + analytic;
                 }
             }
         }
-        return new Result(checked, failed, worstErr, worst);
+        return new Result(checked, failed, worstErr, worst, nonTrivial);
     }
 
     private static double score(SameDiff sd, String loss, Map<String, INDArray> placeholders) {
