@@ -26,7 +26,7 @@ public final class CocoCaptions {
             Long image = CocoJson.longField(n, "image_id");
             String caption = CocoJson.textField(n, "caption");
             if (image == null || caption == null) {
-                damage.other("captions JSON " + json + ": entry " + entry[0] + " lacks an integer image_id or a caption; skipped");
+                damage.other("captions JSON " + json + ": entry " + entry[0] + " lacks an integer image_id or a caption");
             } else {
                 byImage.computeIfAbsent(image, k -> new ArrayList<>(5)).add(caption);
             }

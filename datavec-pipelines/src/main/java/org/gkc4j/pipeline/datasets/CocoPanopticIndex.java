@@ -121,7 +121,7 @@ public final class CocoPanopticIndex {
                     Long id = CocoJson.longField(n, "id"), w = CocoJson.longField(n, "width"), h = CocoJson.longField(n, "height");
                     String file = CocoJson.textField(n, "file_name");
                     if (id == null || file == null || w == null || h == null || w <= 0 || h <= 0 || w > Integer.MAX_VALUE || h > Integer.MAX_VALUE) {
-                        damage.other(where + ": an image entry lacks id, file_name, width or height; skipped");
+                        damage.other(where + ": an image entry lacks id, file_name, width or height");
                         return;
                     }
                     images.put(id, new ImageInfo(id, file, w.intValue(), h.intValue()));
@@ -149,9 +149,9 @@ public final class CocoPanopticIndex {
             }
             if (problem != null) {
                 rejected.add(a.fileName());
-                damage.skip(where + ": annotation " + a.fileName() + " " + problem + "; skipped");
+                damage.skip(where + ": annotation " + a.fileName() + " " + problem);
             } else if (byFile.putIfAbsent(a.fileName(), new Annotation(a.imageId(), a.fileName(), resolved)) != null) {
-                damage.skip(where + ": a second annotation for " + a.fileName() + "; the first is kept");
+                damage.skip(where + ": a second annotation for " + a.fileName() + " (the first is kept)");
             }
         }
         return new CocoPanopticIndex(json, categories, images, byFile, rejected);
@@ -192,26 +192,26 @@ public final class CocoPanopticIndex {
             if (file != null) {
                 rejected.add(file);
             }
-            damage.skip(where + ": annotation " + name + " " + problem + "; skipped");
+            damage.skip(where + ": annotation " + name + " " + problem);
             return;
         }
         out.add(new Annotation(imageId, file, segments));
     }
 
-    /** Applies the damage policy: warn and count, or stop. */
+    /** Applies the damage policy: warn and count (the message then says what was skipped), or stop. */
     record Damage(LoadOptions options, LoadReport report) {
         void skip(String message) {
             if (options.onDamage() == LoadOptions.OnDamage.FAIL) {
                 throw new GkcException(message);
             }
-            report.sampleSkipped(message);
+            report.sampleSkipped(message + "; skipped");
         }
 
         void other(String message) {
             if (options.onDamage() == LoadOptions.OnDamage.FAIL) {
                 throw new GkcException(message);
             }
-            report.otherWarning(message);
+            report.otherWarning(message + "; skipped");
         }
 
         void dropSegments(int count, long pixels, String message) {
