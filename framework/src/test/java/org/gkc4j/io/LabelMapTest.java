@@ -43,6 +43,38 @@ class LabelMapTest {
         assertTrue(e.getMessage().contains("value 256 at pixel 2 is outside 0..255"), e.getMessage());
     }
 
+    /** A minimal little-endian, uncompressed 16-bit grayscale TIFF, as Pillow writes ADE20K-847 labels (the JDK writes big-endian). */
+    static byte[] littleEndianTiff(int w, int h, int[] values) {
+        int[][] entries = { // tag, type (3 short, 4 long), value
+                {256, 3, w}, {257, 3, h}, {258, 3, 16}, {259, 3, 1}, {262, 3, 1}, {273, 4, 0}, {277, 3, 1}, {278, 3, h}, {279, 4, 2 * w * h}};
+        int dataOffset = 8 + 2 + entries.length * 12 + 4;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(dataOffset + 2 * w * h).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) entries.length);
+        for (int[] e : entries) {
+            int v = e[0] == 273 ? dataOffset : e[2];
+            b.putShort((short) e[0]).putShort((short) e[1]).putInt(1);
+            if (e[1] == 3) {
+                b.putShort((short) v).putShort((short) 0);
+            } else {
+                b.putInt(v);
+            }
+        }
+        b.putInt(0);
+        for (int v : values) {
+            b.putShort((short) v);
+        }
+        return b.array();
+    }
+
+    @Test
+    void littleEndianTiffAsPillowWritesItIsReadToo() throws IOException {
+        Path f = dir.resolve("le.tif");
+        Files.write(f, littleEndianTiff(3, 2, new int[]{846, 65535, 258, 0, 1, 255}));
+        LabelMap m = LabelMap.read(f);
+        assertEquals(3, m.width());
+        assertArrayEquals(new int[]{846, 65535, 258, 0, 1, 255}, m.values());
+    }
+
     @Test
     void paletteIndicesAreReadNotColours() {
         byte[] r = new byte[256], g = new byte[256], b = new byte[256];
