@@ -14,6 +14,8 @@ import java.io.PrintWriter;
                 ClipCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
+                DataCommand.class,
+                EvalMasksCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {

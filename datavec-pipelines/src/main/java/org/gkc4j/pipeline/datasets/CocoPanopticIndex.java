@@ -124,6 +124,10 @@ public final class CocoPanopticIndex {
                         damage.other(where + ": an image entry lacks id, file_name, width or height");
                         return;
                     }
+                    if (!plainFileName(file)) {
+                        damage.other(where + ": image " + id + " has a file_name that is not a plain file name");
+                        return;
+                    }
                     images.put(id, new ImageInfo(id, file, w.intValue(), h.intValue()));
                 },
                 "annotations", n -> annotation(n, where, damage, parsed, rejected));
@@ -167,6 +171,8 @@ public final class CocoPanopticIndex {
         List<SegmentInfo> segments = new ArrayList<>();
         if (file == null || imageId == null || segs == null || !segs.isArray()) {
             problem = "lacks file_name, image_id or segments_info";
+        } else if (!plainFileName(file)) {
+            problem = "has a file_name that is not a plain file name";
         } else if (segs.size() > MAX_SEGMENTS_PER_IMAGE) {
             problem = "has " + segs.size() + " segments (the limit is " + MAX_SEGMENTS_PER_IMAGE + ")";
         } else {
@@ -196,6 +202,11 @@ public final class CocoPanopticIndex {
             return;
         }
         out.add(new Annotation(imageId, file, segments));
+    }
+
+    /** File names come from outside: keep every path they form inside its folder. */
+    static boolean plainFileName(String name) {
+        return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0 && name.indexOf('\\') < 0 && name.indexOf('\0') < 0;
     }
 
     /** Applies the damage policy: warn and count (the message then says what was skipped), or stop. */

@@ -10,8 +10,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Reads COCO panoptic samples. Each location of the input split is a panoptic PNG (as {@link CocoPanopticDataset#inputSplit()}
@@ -58,17 +56,12 @@ public final class CocoPanopticRecordReader extends SampleRecordReader {
         }
         if (!d.unknownIds().isEmpty()) {
             damage.dropSegments(d.unknownIds().size(), d.unknownPixels(), String.format("panoptic PNG %s holds segment ids the JSON does not list: %s; their pixels are void",
-                    png, describe(d.unknownIds())));
+                    png, PanopticPng.describe(d.unknownIds())));
         }
         List<Segment> segments = new ArrayList<>(ann.segments().size());
         for (CocoPanopticIndex.SegmentInfo s : ann.segments()) {
             segments.add(new Segment(s.id(), s.categoryIndex(), s.crowd()));
         }
         return new SegmentationSample(ann.stem(), image, d.segmentMap(), segments, dataset.captions().of(ann.imageId()));
-    }
-
-    private static String describe(Map<Long, Long> unknown) {
-        String s = unknown.entrySet().stream().limit(5).map(e -> e.getKey() + " (" + e.getValue() + " px)").collect(Collectors.joining(", "));
-        return unknown.size() > 5 ? s + ", ... (" + unknown.size() + " ids)" : s;
     }
 }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Decodes a COCO panoptic PNG: each pixel's RGB encodes a segment id as {@code R + 256 G + 256^2 B}, 0 is void.
@@ -93,5 +94,11 @@ public final class PanopticPng {
             }
         }
         return new Decoded(raw.width(), raw.height(), map, unknown);
+    }
+
+    /** The first few unknown ids with their pixel counts, for a warning. */
+    static String describe(Map<Long, Long> unknown) {
+        String s = unknown.entrySet().stream().limit(5).map(e -> e.getKey() + " (" + e.getValue() + " px)").collect(Collectors.joining(", "));
+        return unknown.size() > 5 ? s + ", ... (" + unknown.size() + " ids)" : s;
     }
 }
