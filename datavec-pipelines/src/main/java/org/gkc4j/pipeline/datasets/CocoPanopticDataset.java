@@ -17,8 +17,8 @@ import java.util.List;
  * a COCO captions JSON. detectron2's layout for COCO 2017 (under {@code $DETECTRON2_DATASETS}):
  * <pre>
  * coco/{train2017,val2017}/*.jpg
+ * coco/panoptic_{train2017,val2017}/*.png
  * coco/annotations/panoptic_{train2017,val2017}.json
- * coco/annotations/panoptic_{train2017,val2017}/*.png
  * coco/annotations/captions_{train2017,val2017}.json   (optional)
  * </pre>
  * The class index of a segment is its category's position in the JSON's {@code categories} (0..132 for COCO).
@@ -49,7 +49,7 @@ public final class CocoPanopticDataset {
     public static CocoPanopticDataset coco2017(Path root, String split, LoadOptions options, LoadReport report) {
         Path coco = root.resolve("coco"), ann = coco.resolve("annotations");
         Path caps = ann.resolve("captions_" + split + ".json");
-        return open(ann.resolve("panoptic_" + split + ".json"), ann.resolve("panoptic_" + split), coco.resolve(split),
+        return open(ann.resolve("panoptic_" + split + ".json"), coco.resolve("panoptic_" + split), coco.resolve(split),
                 Files.isRegularFile(caps) ? caps : null, options, report);
     }
 

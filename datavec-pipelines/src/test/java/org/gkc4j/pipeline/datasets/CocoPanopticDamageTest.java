@@ -195,6 +195,22 @@ class CocoPanopticDamageTest {
     }
 
     @Test
+    void detectron2sCoco2017LayoutIsFoundFromTheRoot() throws IOException {
+        Path root = dir.resolve("datasets"), coco = root.resolve("coco");
+        Files.createDirectories(coco.resolve("annotations"));
+        Files.move(json, coco.resolve("annotations/panoptic_val2017.json"));
+        Files.move(captions, coco.resolve("annotations/captions_val2017.json"));
+        Files.move(png, coco.resolve("panoptic_val2017"));
+        Files.move(images, coco.resolve("val2017"));
+        LoadReport report = LoadReport.quiet();
+        CocoPanopticDataset ds = CocoPanopticDataset.coco2017(root, "val2017", LoadOptions.skipDamaged(), report);
+        List<SegmentationSample> got = new ArrayList<>();
+        ds.samples(LoadOptions.skipDamaged(), report).forEachRemaining(got::add);
+        assertEquals(List.of("a"), got.stream().map(SegmentationSample::id).toList());
+        assertEquals(2, got.get(0).captions().size());
+    }
+
+    @Test
     void oversizedImagesAreRejectedBeforeDecoding() {
         LoadReport report = LoadReport.quiet();
         LoadOptions small = LoadOptions.skipDamaged().withMaxImagePixels(10);
