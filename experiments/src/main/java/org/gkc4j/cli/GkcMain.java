@@ -15,6 +15,8 @@ import java.io.PrintWriter;
                 BenchCommand.class,
                 ModelCommand.class,
                 SynonymsCommand.class,
+                DataCommand.class,
+                EvalMasksCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {

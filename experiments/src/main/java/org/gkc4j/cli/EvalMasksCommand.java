@@ -1,0 +1,58 @@
+package org.gkc4j.cli;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.eval.LabelMapFolders;
+import org.gkc4j.eval.SemSegEvaluator;
+import org.gkc4j.eval.SemSegMetrics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval-masks", mixinStandardHelpOptions = true,
+        description = "Semantic-segmentation metrics of predicted label-map PNGs against ground-truth PNGs paired by file name "
+                + "(detectron2's SemSegEvaluator rule); writes mIoU, pAcc, mIoU_base, mIoU_novel, hIoU and per_class_iou, in percent.")
+public final class EvalMasksCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin
+    CommonOptions common;
+    @Option(names = "--pred", required = true, description = "Folder of predicted label maps (PNG, 8 or 16 bit, single channel).")
+    Path pred;
+    @Option(names = "--gt", required = true, description = "Folder of ground-truth label maps with the same file names.")
+    Path gt;
+    @Option(names = "--num-classes", required = true, description = "Number of classes N; labels are 0..N-1.")
+    int numClasses;
+    @Option(names = "--ignore-label", defaultValue = "255", description = "Ground-truth value excluded from scoring (default ${DEFAULT-VALUE}); "
+            + "a prediction of it counts as a miss.")
+    int ignoreLabel;
+    @Option(names = "--novel", split = ",", description = "Novel class indices (i,j,..); the other classes are base.")
+    List<Integer> novel = new ArrayList<>();
+    @Option(names = "--out", required = true, description = "Output JSON.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        SemSegEvaluator ev = new SemSegEvaluator(numClasses, ignoreLabel);
+        for (int c : novel) {
+            GkcException.check(c >= 0 && c < numClasses, "novel class %d is not a class index 0..%d", c, numClasses - 1);
+        }
+        List<String> names = LabelMapFolders.pairs(pred, gt);
+        LabelMapFolders.evaluate(pred, gt, names, ev);
+        SemSegMetrics m = ev.metrics(novel);
+        m.write(out);
+        spec.commandLine().getOut().printf("mIoU %s  pAcc %s%s over %d images -> %s%n", pct(m.mIoU()), pct(m.pAcc()),
+                novel.isEmpty() ? "" : "  mIoU_base " + pct(m.mIoUBase()) + "  mIoU_novel " + pct(m.mIoUNovel()) + "  hIoU " + pct(m.hIoU()),
+                m.images(), out);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format("%.2f", v);
+    }
+}
