@@ -4,6 +4,7 @@ import org.gkc4j.GkcException;
 import org.gkc4j.data.ImageTargets;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.pipeline.augment.JointAugmentation;
+import org.gkc4j.pipeline.datasets.LoadReport;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,7 +31,7 @@ public final class SegmentationLoader implements AutoCloseable {
     private final JointAugmentation augmentation;
     private final Normalization normalization;
     private final List<TargetEnricher> enrichers;
-    private final LoadReport report = new LoadReport();
+    private final LoadReport report = LoadReport.toStderr();
     private final ExecutorService pool;
     private final Deque<Future<TrainingBatch>> pending = new ArrayDeque<>();
     private long position;
@@ -103,7 +104,7 @@ public final class SegmentationLoader implements AutoCloseable {
                     if (cfg.failOnBadSample()) {
                         throw e;
                     }
-                    report.skip(source.name() + "[" + index + "]", e.getMessage());
+                    report.sampleSkipped(source.name() + "[" + index + "]: " + e.getMessage());
                     if (attempt > 100) {
                         throw GkcException.of("dataset %s: more than 100 bad samples in a row", source.name());
                     }

@@ -71,8 +71,8 @@ class SegmentationLoaderTest {
         };
         try (SegmentationLoader l = new SegmentationLoader(flaky, cfg(2), Normalization.IMAGENET, List.of())) {
             for (int i = 0; i < 10; i++) l.next();
-            assertTrue(l.report().skippedCount() > 0);
-            assertTrue(l.report().skipped().get(0).contains("cannot decode"));
+            assertTrue(l.report().summary().samplesSkipped() > 0);
+            assertTrue(l.report().summary().messages().get(0).contains("cannot decode"));
         }
         LoaderConfig strict = new LoaderConfig(4, 1, 1, 11, AugmentConfig.authors(48), true);
         try (SegmentationLoader l = new SegmentationLoader(flaky, strict, Normalization.IMAGENET, List.of())) {
