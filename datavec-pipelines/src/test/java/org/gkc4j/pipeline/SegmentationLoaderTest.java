@@ -5,7 +5,7 @@ import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.pipeline.augment.AugmentConfig;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.synthetic.SceneGenerator;
-import org.gkc4j.pipeline.synthetic.SyntheticSource;
+import org.gkc4j.pipeline.synthetic.SyntheticRecordReader;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SegmentationLoaderTest {
     private static SampleSource synthetic() {
-        return new SyntheticSource(new SceneGenerator(new SyntheticWorld(), 64), 1000, 37, SceneGenerator.Split.SEEN);
+        SceneGenerator gen = new SceneGenerator(new SyntheticWorld(), 64);
+        return new RecordReaderSource(new SyntheticRecordReader(gen), SyntheticRecordReader.split(1000, 37, SceneGenerator.Split.SEEN), "synthetic");
     }
 
     private static LoaderConfig cfg(int threads) {
@@ -41,6 +42,17 @@ class SegmentationLoaderTest {
             assertEquals(a[10].targets().get(3).masks(), resumed.next().targets().get(3).masks());
             assertEquals(11, resumed.position());
         }
+    }
+
+    @Test
+    void samplesPassThroughDataVecRecordsUnchanged() {
+        SceneGenerator gen = new SceneGenerator(new SyntheticWorld(), 64);
+        SegmentationSample direct = gen.scene(1005, SceneGenerator.Split.SEEN);
+        SegmentationSample viaRecords = synthetic().get(5);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(direct.image().data(), viaRecords.image().data());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(direct.segmentMap(), viaRecords.segmentMap());
+        assertEquals(direct.segments(), viaRecords.segments());
+        assertEquals(direct.captions(), viaRecords.captions());
     }
 
     @Test

@@ -87,6 +87,18 @@ public abstract class SampleRecordReader extends org.datavec.api.records.reader.
         return pending != null;
     }
 
+    /**
+     * The sample at one location of the split (random access, for shuffled training); a damaged or rejected sample
+     * is a {@link GkcException}.
+     */
+    public SegmentationSample read(URI location) {
+        SegmentationSample s = load(location);
+        if (s == null) {
+            throw GkcException.of("%s was rejected when the annotations were read", location);
+        }
+        return s;
+    }
+
     /** The next sample without the record round trip (what {@link #nextRecord()} encodes). */
     public SegmentationSample nextSample() {
         if (!hasNext()) {

@@ -1,0 +1,77 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.criterion.CriterionConfig;
+import org.gkc4j.criterion.DistillationLoss;
+import org.gkc4j.model.GkcModelConfig;
+import org.gkc4j.pipeline.text.SynonymSampler;
+import org.gkc4j.train.TrainConfig;
+
+import java.util.List;
+
+/**
+ * Everything one GKC training run needs, bound from YAML (defaults in one place: {@link #defaults()}). A variant
+ * (an ablation, a sweep trial) is this config with some keys overridden.
+ */
+public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainConfig train, Data data, Clip clip,
+                        Diversification diversification, Distillation distillation, Evaluation evaluation) {
+
+    /** Where images come from. {@code synthetic}: the built-in world (train on seen classes, evaluate on all). */
+    public record Data(String dataset, String root, int imageSize, int trainImages, int threads, int prefetch, String augment,
+                       double minScale, double maxScale, long seed) {
+        public static Data defaults() {
+            return new Data("synthetic", "", 64, 2000, 2, 4, "authors", 0.8, 1.2, 0);
+        }
+    }
+
+    /**
+     * The CLIP whose text tower names the classes (and whose image tower is the trunk's initialisation and the
+     * distillation teacher). {@code weights: builtin} pretrains the tiny CLIP of the synthetic world (cached).
+     */
+    public record Clip(String weights, String merges, String prompts, String cache, boolean initBackbone) {
+        public static Clip defaults() {
+            return new Clip("builtin", "", "raw", "runs/cache", true);
+        }
+    }
+
+    /** Text diversification: synonym sampling and the synonym cross-entropy. */
+    public record Diversification(boolean enabled, SynonymSampler.Mode sampler, double threshold, int topK, double weight,
+                                  boolean padAsNegatives, String synonyms) {
+        public static Diversification defaults() {
+            return new Diversification(true, SynonymSampler.Mode.THRESHOLD, 0.1, 0, 10.0, false, "");
+        }
+
+        public SynonymSampler toSampler() {
+            return new SynonymSampler(sampler, threshold, topK);
+        }
+    }
+
+    /** Text-guided knowledge distillation from the frozen CLIP image encoder on region crops. */
+    public enum TeacherTarget { GLOBAL, DENSE_POOLED, RES5_POOLED }
+
+    public record Distillation(boolean enabled, DistillationLoss.Variant variant, DistillationLoss.StudentSource student,
+                               TeacherTarget target, double weight, int maxInstances) {
+        public static Distillation defaults() {
+            return new Distillation(true, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.PRIOR, TeacherTarget.GLOBAL, 10.0, 200);
+        }
+    }
+
+    /** Held-out evaluation after training. */
+    public record Evaluation(int images, int visualise, long seed) {
+        public static Evaluation defaults() {
+            return new Evaluation(200, 8, 77);
+        }
+    }
+
+    public static RunConfig defaults() {
+        return new RunConfig(GkcModelConfig.defaults(), CriterionConfig.defaults(), TrainConfig.defaults(), Data.defaults(),
+                Clip.defaults(), Diversification.defaults(), Distillation.defaults(), Evaluation.defaults());
+    }
+
+    /** Run names list the contributions that are on, for tables. */
+    public String variantLabel() {
+        List<String> parts = new java.util.ArrayList<>();
+        if (diversification.enabled()) parts.add("TD");
+        if (distillation.enabled()) parts.add("KD-" + distillation.variant().name().toLowerCase());
+        return parts.isEmpty() ? "baseline" : String.join("+", parts);
+    }
+}
