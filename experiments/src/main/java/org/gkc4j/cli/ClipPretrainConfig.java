@@ -7,6 +7,6 @@ public record ClipPretrainConfig(int steps, int batch, int imageSize, double lr,
                                  List<Integer> visionLayers, int visionWidth, int embedDim, int textWidth, int textHeads,
                                  int textLayers, int zeroShotPerClass, boolean batchNormStatistics, long seed) {
     public static ClipPretrainConfig defaults() {
-        return new ClipPretrainConfig(300, 64, 64, 1e-3, 30, 0.1, 400, List.of(1, 1, 1, 1), 16, 64, 64, 4, 2, 10, true, 0);
+        return new ClipPretrainConfig(250, 64, 32, 1e-3, 25, 0.1, 400, List.of(1, 1, 1, 1), 16, 64, 64, 4, 2, 10, true, 0);
     }
 }

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
                 ClipCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
+                TrainCommand.class,
                 SynonymsCommand.class,
                 DataCommand.class,
                 EvalMasksCommand.class,

@@ -22,6 +22,11 @@ public final class GkcNetwork {
         }
     }
 
+    /** Parameters a training criterion adds to checkpoints that inference does not use (distillation projections). */
+    public static boolean trainingOnly(String key) {
+        return key.startsWith("kd_proj.") || key.startsWith("aux_kd_porj_") || key.equals("text_kd_logit_scale");
+    }
+
     private final GkcModelConfig cfg;
     private final ModifiedResNet backbone;
     private final PixelDecoder pixelDecoder;

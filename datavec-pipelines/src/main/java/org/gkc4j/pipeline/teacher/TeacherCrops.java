@@ -54,6 +54,21 @@ public final class TeacherCrops {
         return bicubic(c, size, size);
     }
 
+    /** The unmasked bounding-box crop of segment {@code index} (what the authors' synonym scorer looks at). */
+    public static RgbImage boxCrop(SegmentationSample s, int index, int size) {
+        int[] b = box(s, index);
+        if (b == null) {
+            throw new IllegalArgumentException("segment " + index + " of " + s.id() + " has no pixel");
+        }
+        RgbImage c = RgbImage.blank(b[2] - b[0] + 1, b[3] - b[1] + 1);
+        for (int y = 0; y < c.height(); y++) {
+            for (int x = 0; x < c.width(); x++) {
+                c.set(x, y, s.image().get(b[0] + x, b[1] + y, 0), s.image().get(b[0] + x, b[1] + y, 1), s.image().get(b[0] + x, b[1] + y, 2));
+            }
+        }
+        return bicubic(c, size, size);
+    }
+
     /** Bicubic resize (Keys' kernel, a = -0.5, PIL's choice), pixel-centre aligned, edges clamped. */
     public static RgbImage bicubic(RgbImage src, int outW, int outH) {
         int w = src.width(), h = src.height();

@@ -1,0 +1,35 @@
+package org.gkc4j.cli;
+
+import org.gkc4j.config.Configs;
+import org.gkc4j.experiments.RunConfig;
+import org.gkc4j.experiments.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train GKC from a run config (configs/*.yaml); --resume continues an interrupted run exactly where it stopped.")
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+    @Option(names = "--config", required = true, description = "Run config (YAML; _base_ inheritance).")
+    Path config;
+    @Option(names = "--set", description = "Override a config key (a.b=value); repeatable.")
+    List<String> overrides = new ArrayList<>();
+    @Option(names = "--out", required = true, description = "Output folder.")
+    Path out;
+    @Option(names = "--resume", description = "Continue from the folder's checkpoint.")
+    boolean resume;
+
+    @Override
+    public Integer call() throws Exception {
+        RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), config, overrides);
+        TrainingRun.run(cfg, out, resume);
+        return 0;
+    }
+}

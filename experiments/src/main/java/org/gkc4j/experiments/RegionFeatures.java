@@ -1,0 +1,162 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.clip.ClipImageEncoder;
+import org.gkc4j.clip.ClipTokenizer;
+import org.gkc4j.clip.ClipTextEncoder;
+import org.gkc4j.clip.ClipWeights;
+import org.gkc4j.cli.ProgressBar;
+import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.SampleSource;
+import org.gkc4j.pipeline.Segment;
+import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.augment.Normalization;
+import org.gkc4j.pipeline.teacher.TeacherCrops;
+import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
+import org.gkc4j.pipeline.text.SynonymScores;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the frozen CLIP image encoder says about every training segment, computed once per dataset and cached:
+ * the distillation teacher's feature of each masked crop, and the plausibility of each synonym of the segment's
+ * class on its box crop ({@code gkc synonyms score}).
+ */
+public final class RegionFeatures {
+    private static final int BATCH = 64;
+
+    private RegionFeatures() {
+    }
+
+    private record Crop(String sample, long segment, int classIndex, RgbImage image) {
+    }
+
+    /** Runs {@code encode} over every non-crowd segment's crop, in batches; {@code masked}: grey outside (teacher). */
+    private static void forEachBatch(SampleSource source, int size, boolean masked, String label,
+                                     java.util.function.BiConsumer<List<Crop>, INDArray> consumer, ClipImageEncoder enc, List<String> outputs) {
+        List<Crop> pending = new ArrayList<>();
+        try (ProgressBar bar = new ProgressBar(label, source.size(), "images")) {
+            for (int i = 0; i < source.size(); i++) {
+                SegmentationSample s = source.get(i);
+                for (int k = 0; k < s.segments().size(); k++) {
+                    Segment g = s.segments().get(k);
+                    if (g.crowd() || TeacherCrops.box(s, k) == null) {
+                        continue;
+                    }
+                    RgbImage crop = masked ? TeacherCrops.crop(s, k, size) : TeacherCrops.boxCrop(s, k, size);
+                    pending.add(new Crop(s.id(), g.id(), g.classIndex(), crop));
+                    if (pending.size() == BATCH) {
+                        flush(pending, size, enc, outputs, consumer);
+                    }
+                }
+                bar.step(i + 1, "");
+            }
+            if (!pending.isEmpty()) {
+                flush(pending, size, enc, outputs, consumer);
+            }
+        }
+    }
+
+    private static void flush(List<Crop> crops, int size, ClipImageEncoder enc, List<String> outputs,
+                              java.util.function.BiConsumer<List<Crop>, INDArray> consumer) {
+        float[] pixels = new float[BATCH * 3 * size * size];
+        for (int i = 0; i < crops.size(); i++) {
+            Normalization.CLIP.apply(crops.get(i).image(), pixels, i * 3 * size * size);
+        }
+        Map<String, INDArray> out = enc.run(Nd4j.create(pixels, new long[]{BATCH, 3, size, size}, 'c'), outputs);
+        INDArray f = out.get(outputs.get(0));
+        if (f.rank() == 4) {
+            f = f.mean(2, 3);
+        }
+        consumer.accept(new ArrayList<>(crops), f.get(NDArrayIndex.interval(0, crops.size())).dup());
+        crops.clear();
+    }
+
+    /** Teacher features of every segment of {@code source}, cached in {@code file}. */
+    public static TeacherFeatureStore teacher(SampleSource source, ClipWeights clip, RunConfig.TeacherTarget target, Path file) {
+        if (Files.exists(file)) {
+            TeacherFeatureStore st = TeacherFeatureStore.read(file);
+            if (st.size() == source.size()) {
+                System.err.println("gkc: reusing cached teacher features " + file);
+                return st;
+            }
+        }
+        int size = clip.config().imageResolution();
+        boolean dense = target == RunConfig.TeacherTarget.DENSE_POOLED;
+        ClipImageEncoder enc = new ClipImageEncoder(clip, BATCH, size, size, dense);
+        String out = switch (target) {
+            case GLOBAL -> ClipImageEncoder.GLOBAL;
+            case DENSE_POOLED -> ClipImageEncoder.DENSE;
+            case RES5_POOLED -> "layer4";
+        };
+        Map<String, List<long[]>> ids = new LinkedHashMap<>();
+        Map<String, List<INDArray>> rows = new LinkedHashMap<>();
+        forEachBatch(source, size, true, "teacher features", (crops, f) -> {
+            for (int i = 0; i < crops.size(); i++) {
+                ids.computeIfAbsent(crops.get(i).sample(), k -> new ArrayList<>()).add(new long[]{crops.get(i).segment()});
+                rows.computeIfAbsent(crops.get(i).sample(), k -> new ArrayList<>()).add(f.getRow(i).reshape(1, -1));
+            }
+        }, enc, List.of(out));
+        TeacherFeatureStore st = TeacherFeatureStore.empty();
+        rows.forEach((k, r) -> st.put(k, ids.get(k).stream().mapToLong(a -> a[0]).toArray(), Nd4j.vstack(r.toArray(new INDArray[0]))));
+        st.write(file);
+        return st;
+    }
+
+    /**
+     * Per-segment softmax over "a photo of {synonym}" of the segment's class's synonyms, at the CLIP's own logit
+     * scale, on the segment's box crop (the authors' scoring, with our CLIP); cached in {@code file}.
+     */
+    public static SynonymScores synonymScores(SampleSource source, ClipWeights clip, ClipTokenizer tok, List<String> classNames,
+                                              Map<String, List<String>> synonyms, Path file) {
+        if (Files.exists(file)) {
+            SynonymScores sc = SynonymScores.read(file);
+            if (sc.samples() > 0) {
+                System.err.println("gkc: reusing cached synonym scores " + file);
+                return sc;
+            }
+        }
+        int size = clip.config().imageResolution();
+        ClipTextEncoder text = new ClipTextEncoder(clip, tok, 64);
+        Map<String, INDArray> classText = new LinkedHashMap<>();
+        for (String c : classNames) {
+            List<String> syn = synonyms.getOrDefault(c, List.of());
+            if (!syn.isEmpty()) {
+                INDArray t = text.encode(syn.stream().map(x -> "a photo of " + x.replace('_', ' ') + ".").toList());
+                classText.put(c, t.divColumnVector(t.norm2(1).reshape(-1, 1)));
+            }
+        }
+        double scale = Math.exp(clip.tensors().get("logit_scale").getDouble(0));
+        ClipImageEncoder enc = new ClipImageEncoder(clip, BATCH, size, size, false);
+        SynonymScores scores = SynonymScores.empty();
+        forEachBatch(source, size, false, "synonym scores", (crops, f) -> {
+            INDArray fn = f.divColumnVector(f.norm2(1).reshape(-1, 1));
+            for (int i = 0; i < crops.size(); i++) {
+                String cls = classNames.get(crops.get(i).classIndex());
+                INDArray t = classText.get(cls);
+                if (t == null) {
+                    continue;
+                }
+                INDArray logits = t.mmul(fn.getRow(i).reshape(-1, 1)).muli(scale).reshape(-1);
+                INDArray p = Transforms.softmax(logits.castTo(DataType.DOUBLE).reshape(1, -1), true).reshape(-1);
+                Map<String, Double> m = new LinkedHashMap<>();
+                List<String> syn = synonyms.get(cls);
+                for (int k = 0; k < syn.size(); k++) {
+                    m.put(syn.get(k), p.getDouble(k));
+                }
+                scores.put(crops.get(i).sample(), crops.get(i).segment(), m);
+            }
+        }, enc, List.of(ClipImageEncoder.GLOBAL));
+        scores.write(file);
+        return scores;
+    }
+}

@@ -1,0 +1,46 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.eval.SemSegEvaluator;
+import org.gkc4j.model.GkcModelConfig;
+import org.gkc4j.model.GkcPredictor;
+import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.augment.Normalization;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+
+/** Semantic label maps from a trained network against the text embeddings of any vocabulary. */
+public final class SemanticPredictions {
+    private final GkcPredictor predictor;
+    private final INDArray text;
+
+    public SemanticPredictions(GkcModelConfig model, Map<String, INDArray> weights, INDArray textFeatures) {
+        this.predictor = new GkcPredictor(model, weights);
+        this.text = textFeatures;
+    }
+
+    /** Label maps (row-major class indices) of same-sized images, in one batch. */
+    public int[][] predict(List<RgbImage> images) {
+        int n = images.size(), w = images.get(0).width(), h = images.get(0).height();
+        float[] pixels = new float[n * 3 * w * h];
+        for (int i = 0; i < n; i++) {
+            Normalization.IMAGENET.apply(images.get(i), pixels, i * 3 * w * h);
+        }
+        INDArray sem = predictor.run(Nd4j.create(pixels, new long[]{n, 3, h, w}, 'c'), text).semSeg();   // [N,K,H,W]
+        INDArray arg = Nd4j.argMax(sem, 1);                                                                 // [N,H,W]
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = arg.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.INT).data().asInt();
+        }
+        return out;
+    }
+
+    /** Adds a batch's predictions against ground truth (class per pixel, {@code ignore} for void) to the evaluator. */
+    public static void accumulate(SemSegEvaluator eval, int[][] pred, int[][] gt) {
+        for (int i = 0; i < pred.length; i++) {
+            eval.add(pred[i], gt[i]);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package org.gkc4j.experiments;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import org.gkc4j.GkcException;
+import org.gkc4j.cli.ProgressBar;
+import org.gkc4j.clip.ClipWeights;
+import org.gkc4j.config.Configs;
+import org.gkc4j.criterion.ClassLoss;
+import org.gkc4j.criterion.CriterionConfig;
+import org.gkc4j.criterion.DistillationLoss;
+import org.gkc4j.criterion.LossTerm;
+import org.gkc4j.criterion.MaskLosses;
+import org.gkc4j.criterion.SynonymLoss;
+import org.gkc4j.data.TrainingBatch;
+import org.gkc4j.eval.SemSegMetrics;
+import org.gkc4j.io.AtomicFiles;
+import org.gkc4j.io.Safetensors;
+import org.gkc4j.model.GkcModelConfig;
+import org.gkc4j.pipeline.LoaderConfig;
+import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.SampleSource;
+import org.gkc4j.pipeline.SegmentationLoader;
+import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.TargetEnricher;
+import org.gkc4j.pipeline.augment.AugmentConfig;
+import org.gkc4j.pipeline.augment.Normalization;
+import org.gkc4j.pipeline.teacher.TeacherFeatures;
+import org.gkc4j.pipeline.text.SynonymScores;
+import org.gkc4j.pipeline.text.TextDiversification;
+import org.gkc4j.train.Checkpoint;
+import org.gkc4j.train.Trainer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One GKC training run end to end, resumable: data, CLIP, cached teacher features and synonym scores, the trainer
+ * with the configured contributions, atomic checkpoints, a metrics log, evaluation and a report with pictures. Every
+ * output goes under {@code out}, beside the resolved config and the run's provenance.
+ */
+public final class TrainingRun {
+    public static final String CHECKPOINT = "checkpoint.safetensors", WEIGHTS = "model.safetensors", METRICS_LOG = "metrics.jsonl",
+            METRICS = "metrics.json", CONFIG = "config.yaml";
+
+    public record Result(Path out, SemSegMetrics metrics, int steps, double trainSeconds, double imagesPerSecond) {
+    }
+
+    private TrainingRun() {
+    }
+
+    public static Result run(RunConfig cfg, Path out, boolean resume) throws Exception {
+        if (!cfg.data().dataset().equals("synthetic")) {
+            throw GkcException.of("data.dataset '%s' cannot be trained by this command yet; 'synthetic' can", cfg.data().dataset());
+        }
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
+        Provenance.write(out.resolve("provenance.json"));
+        SyntheticBenchmark bench = new SyntheticBenchmark(cfg.data().imageSize());
+        ClipResources clip = ClipResources.open(cfg.clip());
+        check(cfg.model(), clip.weights());
+        SampleSource train = bench.train(cfg.data().trainImages(), cfg.data().seed());
+        List<String> classes = bench.trainClasses();
+        INDArray plainText = clip.embed(classes);
+        Path cache = Path.of(cfg.clip().cache());
+        String dataKey = "synthetic-" + cfg.data().imageSize() + "-" + cfg.data().trainImages() + "-" + cfg.data().seed() + "-" + clip.weights().digest();
+        List<TargetEnricher> enrichers = new ArrayList<>();
+        if (cfg.diversification().enabled()) {
+            SynonymScores scores = RegionFeatures.synonymScores(train, clip.weights(), clip.tokenizer(), classes, bench.synonyms(),
+                    cache.resolve("synonym-scores-" + dataKey + ".json"));
+            enrichers.add(new TextDiversification(classes, bench.synonyms(), scores, cfg.diversification().toSampler()));
+        }
+        int teacherDim = 0;
+        if (cfg.distillation().enabled()) {
+            var store = RegionFeatures.teacher(train, clip.weights(), cfg.distillation().target(),
+                    cache.resolve("teacher-" + cfg.distillation().target().name().toLowerCase() + "-" + dataKey + ".safetensors"));
+            teacherDim = store.dim();
+            enrichers.add(new TeacherFeatures(store));
+        }
+        Function<List<String>, INDArray> embedder = clip.embedder();
+        int td = teacherDim;
+        int maxVocabulary = classes.size() + cfg.criterion().maxTargetsPerImage();
+        Function<CriterionConfig, List<LossTerm>> terms = c -> {
+            List<LossTerm> t = new ArrayList<>(List.of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)));
+            if (cfg.diversification().enabled()) {
+                t.add(new SynonymLoss(c, cfg.diversification().weight(), maxVocabulary, cfg.diversification().padAsNegatives(), embedder));
+            }
+            if (cfg.distillation().enabled()) {
+                t.add(new DistillationLoss(cfg.distillation().weight(), cfg.distillation().variant(), cfg.distillation().student(), td,
+                        cfg.distillation().maxInstances(), classes, embedder));
+            }
+            return t;
+        };
+        Map<String, INDArray> init = cfg.clip().initBackbone() ? backboneFromClip(clip.weights()) : Map.of();
+        int size = cfg.data().imageSize();
+        Trainer trainer = new Trainer(cfg.model(), cfg.criterion(), cfg.train(), terms, init, plainText, size, size, DataType.FLOAT);
+        AugmentConfig augment = switch (cfg.data().augment()) {
+            case "authors", "scale" -> new AugmentConfig(size, cfg.data().minScale(), cfg.data().maxScale(), 0.5, 128);
+            case "lsj" -> AugmentConfig.largeScaleJitter(size);
+            case "none" -> AugmentConfig.none(size);
+            default -> throw GkcException.of("data.augment must be authors, lsj or none, not '%s'", cfg.data().augment());
+        };
+        LoaderConfig lc = new LoaderConfig(cfg.train().batchSize(), cfg.data().threads(), cfg.data().prefetch(), cfg.data().seed() * 31 + cfg.train().seed(), augment, false);
+        Path ckpt = out.resolve(CHECKPOINT);
+        Path log = out.resolve(METRICS_LOG);
+        double trainSeconds = 0;
+        try (SegmentationLoader loader = new SegmentationLoader(train, lc, Normalization.IMAGENET, enrichers)) {
+            if (resume && Files.exists(ckpt)) {
+                trainer.restore(Checkpoint.load(ckpt));
+                loader.seek((long) trainer.step() * cfg.train().accumulate());
+                truncateLog(log, trainer.step());
+                System.err.printf("gkc: resumed %s at step %d%n", out, trainer.step());
+            } else {
+                Files.deleteIfExists(log);
+            }
+            int total = cfg.train().iterations();
+            long images = 0;
+            try (ProgressBar bar = new ProgressBar("train", total, "steps")) {
+                while (trainer.step() < total) {
+                    List<TrainingBatch> micro = new ArrayList<>();
+                    for (int a = 0; a < cfg.train().accumulate(); a++) {
+                        micro.add(loader.next());
+                    }
+                    Trainer.StepResult r = trainer.train(micro);
+                    trainSeconds += r.seconds();
+                    images += (long) cfg.train().batchSize() * cfg.train().accumulate();
+                    appendLog(log, r, cfg.train().batchSize() * cfg.train().accumulate());
+                    bar.step(trainer.step(), String.format("loss %.3f %s lr %.1e %.1f img/s", r.loss(), brief(r.terms()), r.lr(),
+                            cfg.train().batchSize() * cfg.train().accumulate() / r.seconds()));
+                    if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
+                        Checkpoint.save(ckpt, trainer.checkpointState(), Map.of("config", Configs.toYaml(cfg)));
+                    }
+                }
+            }
+            if (loader.report().summary().samplesSkipped() > 0) {
+                System.err.println("gkc: data: " + loader.report().summary());
+            }
+            double ips = images / Math.max(trainSeconds, 1e-9);
+            Map<String, INDArray> weights = trainer.stateDict();
+            Safetensors.write(out.resolve(WEIGHTS), weights, Map.of("format", "pt", "config", Configs.toYaml(cfg.model())));
+            SemSegMetrics metrics = evaluateAndReport(cfg, out, bench, clip, weights, ips, trainSeconds);
+            return new Result(out, metrics, trainer.step(), trainSeconds, ips);
+        }
+    }
+
+    static SemSegMetrics evaluateAndReport(RunConfig cfg, Path out, SyntheticBenchmark bench, ClipResources clip, Map<String, INDArray> weights,
+                                           double imagesPerSecond, double trainSeconds) throws IOException {
+        System.err.printf("gkc: evaluating on %d held-out scenes with all %d class names (%d unseen)%n", cfg.evaluation().images(),
+                bench.world().classes().size(), bench.world().unseen().size());
+        INDArray allText = clip.embed(bench.world().classNames());
+        SyntheticBenchmark.Evaluation ev = bench.evaluate(cfg.model(), weights, allText, cfg.evaluation().images(), cfg.evaluation().visualise());
+        SemSegMetrics m = ev.metrics();
+        m.write(out.resolve(METRICS));
+        perClassCsv(out.resolve("per_class_iou.csv"), bench.world().classNames(), m, new HashSet<>(bench.world().unseen()));
+        List<RgbImage> imgs = new ArrayList<>();
+        List<int[]> truth = new ArrayList<>();
+        for (SegmentationSample s : ev.scenes()) {
+            imgs.add(s.image());
+            truth.add(SyntheticBenchmark.labelMap(s));
+        }
+        if (!imgs.isEmpty()) {
+            Pictures.overlays(out.resolve("predictions.png"), imgs, truth, ev.predictions(), bench.world().classNames(),
+                    new HashSet<>(bench.world().unseen()), SyntheticBenchmark.IGNORE);
+        }
+        List<Map<String, Object>> rows = readLog(out.resolve(METRICS_LOG));
+        if (!rows.isEmpty()) {
+            List<Double> x = rows.stream().map(r -> ((Number) r.get("step")).doubleValue()).toList();
+            List<String> keys = new ArrayList<>();
+            rows.get(0).keySet().stream().filter(k -> k.startsWith("loss")).forEach(keys::add);
+            Pictures.lines(out.resolve("loss_curves.png"), "training losses (weighted, summed over prediction sets)", "step", "loss", x,
+                    Pictures.seriesOf(rows, keys));
+        }
+        Reports.runReport(out, cfg, m, imagesPerSecond, trainSeconds);
+        System.err.printf("gkc: mIoU seen %.1f, unseen %.1f, harmonic %.1f (all %.1f); report in %s%n", m.mIoUBase(), m.mIoUNovel(), m.hIoU(), m.mIoU(), out.resolve("report.md"));
+        return m;
+    }
+
+    /** The CLIP image tower's trunk as the student's backbone ({@code visual.*} to {@code backbone.*}, attention pool dropped). */
+    public static Map<String, INDArray> backboneFromClip(ClipWeights clip) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        clip.visual().forEach((k, v) -> {
+            if (!k.startsWith("visual.attnpool.")) {
+                out.put("backbone." + k.substring("visual.".length()), v);
+            }
+        });
+        return out;
+    }
+
+    static void check(GkcModelConfig model, ClipWeights clip) {
+        var c = clip.config();
+        if (model.head().embedDim() != c.embedDim()) {
+            throw GkcException.of("model.head.embedDim %d differs from the CLIP text space (%d)", model.head().embedDim(), c.embedDim());
+        }
+        if (model.backbone().width() != c.visionWidth() || !model.backbone().layers().equals(c.visionLayers())) {
+            throw GkcException.of("model.backbone (layers %s, width %d) differs from the CLIP image tower (layers %s, width %d)",
+                    model.backbone().layers(), model.backbone().width(), c.visionLayers(), c.visionWidth());
+        }
+    }
+
+    private static String brief(Map<String, Double> terms) {
+        StringBuilder sb = new StringBuilder();
+        terms.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.2f", v)).append(' '));
+        return sb.toString().trim();
+    }
+
+    static void appendLog(Path log, Trainer.StepResult r, int images) throws IOException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("step", r.step());
+        row.put("loss", r.loss());
+        r.terms().forEach((k, v) -> row.put("loss_" + k, v));
+        row.put("lr", r.lr());
+        row.put("grad_norm", r.gradNorm());
+        row.put("seconds", r.seconds());
+        row.put("images_per_second", images / r.seconds());
+        Files.writeString(log, Configs.JSON.writeValueAsString(row).replace("\n", "").replaceAll("\\s+", " ") + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    static List<Map<String, Object>> readLog(Path log) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!Files.exists(log)) {
+            return rows;
+        }
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                rows.add(Configs.JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() {
+                }));
+            }
+        }
+        return rows;
+    }
+
+    /** Drops log lines of steps a resumed run will redo. */
+    static void truncateLog(Path log, int step) throws IOException {
+        if (!Files.exists(log)) {
+            return;
+        }
+        StringBuilder keep = new StringBuilder();
+        for (Map<String, Object> r : readLog(log)) {
+            if (((Number) r.get("step")).intValue() < step) {
+                keep.append(Configs.JSON.writeValueAsString(r).replace("\n", "").replaceAll("\\s+", " ")).append('\n');
+            }
+        }
+        AtomicFiles.writeString(log, keep.toString());
+    }
+
+    static void perClassCsv(Path file, List<String> names, SemSegMetrics m, java.util.Set<Integer> novel) {
+        StringBuilder sb = new StringBuilder("class,name,split,iou\n");
+        for (int i = 0; i < names.size(); i++) {
+            double v = m.perClassIoU()[i];
+            sb.append(i).append(',').append('"').append(names.get(i)).append('"').append(',').append(novel.contains(i) ? "novel" : "base").append(',')
+                    .append(Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.2f", v)).append('\n');
+        }
+        AtomicFiles.writeString(file, sb.toString());
+    }
+}
