@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (medians of repeated runs).",
-        subcommands = {BenchCommand.Clip.class})
+        subcommands = {BenchCommand.Clip.class, BenchCommand.Model.class, BenchCommand.Pipeline.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -94,6 +94,110 @@ public final class BenchCommand implements Runnable {
             out.printf("| text encoding, 80 prompts (first call, with graph build) | %.3f | - |%n", cold);
             out.printf("| text encoding, 80 prompts | %.3f | 9.2 |%n", Timing.median(0, Math.max(1, reps / 2), () -> text.encodeIds(idsFinal)));
             out.printf("peak RSS %d MB%n", Timing.peakRssMb());
+            return 0;
+        }
+    }
+
+    /** A freshly initialised network's weights (checkpoint layout) for timing without trained weights. */
+    static Map<String, INDArray> randomNetwork(org.gkc4j.model.GkcModelConfig cfg) {
+        GraphContext ctx = GraphContext.builder().dtype(DataType.FLOAT).seed(1).build();
+        new org.gkc4j.model.GkcNetwork(ctx, cfg).forward(ctx.sd().placeHolder("images", DataType.FLOAT, 1, 3, 64, 64));
+        return ctx.stateDict();
+    }
+
+    /** Synthetic training batches at the given size (scene render, joint augmentation, normalisation). */
+    static org.gkc4j.pipeline.SegmentationLoader syntheticLoader(int size, int batch, int threads) {
+        var world = new org.gkc4j.pipeline.synthetic.SyntheticWorld();
+        var gen = new org.gkc4j.pipeline.synthetic.SceneGenerator(world, size);
+        var source = new org.gkc4j.pipeline.RecordReaderSource(new org.gkc4j.pipeline.synthetic.SyntheticRecordReader(gen),
+                org.gkc4j.pipeline.synthetic.SyntheticRecordReader.split(0, 500, org.gkc4j.pipeline.synthetic.SceneGenerator.Split.ALL), "bench");
+        var cfg = new org.gkc4j.pipeline.LoaderConfig(batch, threads, 4, 0, org.gkc4j.pipeline.augment.AugmentConfig.authors(size), false);
+        return new org.gkc4j.pipeline.SegmentationLoader(source, cfg, org.gkc4j.pipeline.augment.Normalization.IMAGENET, List.of());
+    }
+
+    /** A trainer with the base criterion (masks and plain-name classes) over random text, for timing. */
+    static org.gkc4j.train.Trainer baseTrainer(org.gkc4j.model.GkcModelConfig cfg, Map<String, INDArray> init, int batch, int size) {
+        var tc = new org.gkc4j.train.TrainConfig(1000, batch, 1, 1e-4, 0.05, 0.1, 0.01, org.gkc4j.train.TrainConfig.Schedule.CONSTANT, 0, 1,
+                List.of(), 0.1, 0.9, 1000, 10, 0);
+        return new org.gkc4j.train.Trainer(cfg, org.gkc4j.criterion.CriterionConfig.defaults(), tc, c -> List.of(new org.gkc4j.criterion.MaskLosses.Bce(c),
+                new org.gkc4j.criterion.MaskLosses.Dice(c), new org.gkc4j.criterion.ClassLoss(c)), init,
+                Nd4j.randn(DataType.FLOAT, 26, cfg.head().embedDim()), size, size, DataType.FLOAT);
+    }
+
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = "The GKC network at one size (default the paper's r50 at 512x512, random weights): inference seconds per image, training step seconds per image (matching, criterion, update), peak memory.")
+    static final class Model implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--config", defaultValue = "configs/model/r50.yaml", description = "Model config (default ${DEFAULT-VALUE}).")
+        Path config;
+        @Option(names = "--size", defaultValue = "512", description = "Input size (default ${DEFAULT-VALUE}).")
+        int size;
+        @Option(names = "--classes", defaultValue = "150", description = "Vocabulary size at inference (default ${DEFAULT-VALUE}).")
+        int classes;
+        @Option(names = "--reps", defaultValue = "3", description = "Measured repetitions (default ${DEFAULT-VALUE}).")
+        int reps;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = System.out;
+            OpFixes.install();
+            var cfg = org.gkc4j.config.Configs.load(org.gkc4j.model.GkcModelConfig.class, org.gkc4j.model.GkcModelConfig.defaults(), config, List.of());
+            Map<String, INDArray> weights = randomNetwork(cfg);
+            long params = weights.entrySet().stream().filter(e -> !e.getKey().contains("running_")).mapToLong(e -> e.getValue().length()).sum();
+            out.printf("model %s: %,d parameters, input %dx%d; OMP_NUM_THREADS=%s%n", config, params, size, size, System.getenv("OMP_NUM_THREADS"));
+            out.println("| workload | median s per image |");
+            out.println("|---|---|");
+            var predictor = new org.gkc4j.model.GkcPredictor(cfg, weights);
+            INDArray image = Nd4j.randn(DataType.FLOAT, 1, 3, size, size), text = Nd4j.randn(DataType.FLOAT, classes, cfg.head().embedDim());
+            out.printf("| forward (inference, %d classes) | %.3f |%n", classes, Timing.median(1, reps, () -> predictor.run(image, text)));
+            var trainer = baseTrainer(cfg, weights, 1, size);
+            try (var loader = syntheticLoader(size, 1, 2)) {
+                double t = Timing.median(1, reps, () -> trainer.train(List.of(loader.next())));
+                out.printf("| training step (forward for matching, forward+backward, update), batch 1 | %.3f |%n", t);
+            }
+            out.printf("peak RSS %d MB%n", Timing.peakRssMb());
+            return 0;
+        }
+    }
+
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = "Images/s of the data pipeline at 512x512 (render or decode, joint augmentation, normalisation, background threads) against the trainer's own images/s.")
+    static final class Pipeline implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--size", defaultValue = "512", description = "Crop size (default ${DEFAULT-VALUE}).")
+        int size;
+        @Option(names = "--images", defaultValue = "64", description = "Images to load (default ${DEFAULT-VALUE}).")
+        int images;
+        @Option(names = "--config", defaultValue = "configs/model/small.yaml", description = "Model whose trainer is timed (default ${DEFAULT-VALUE}).")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = System.out;
+            OpFixes.install();
+            int batch = 4;
+            double pipeline;
+            try (var loader = syntheticLoader(size, batch, 2)) {
+                loader.next();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < images / batch; i++) {
+                    loader.next();
+                }
+                pipeline = (images / batch) * batch / ((System.nanoTime() - t0) / 1e9);
+            }
+            var cfg = org.gkc4j.config.Configs.load(org.gkc4j.model.GkcModelConfig.class, org.gkc4j.model.GkcModelConfig.defaults(), config, List.of());
+            var trainer = baseTrainer(cfg, Map.of(), 2, size);
+            double trainer_ips;
+            try (var loader = syntheticLoader(size, 2, 2)) {
+                double t = Timing.median(1, 2, () -> trainer.train(List.of(loader.next())));
+                trainer_ips = 2 / t;
+            }
+            out.printf("| at %dx%d | images/s |%n|---|---|%n", size, size);
+            out.printf("| data pipeline (2 background threads, batch %d) | %.1f |%n", batch, pipeline);
+            out.printf("| trainer, %s, batch 2 | %.2f |%n", config, trainer_ips);
+            out.printf("the pipeline is %.0fx faster than the trainer consumes%n", pipeline / trainer_ips);
             return 0;
         }
     }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Dataset preparation.",
-        subcommands = {DataCommand.CocoPanopticToSemantic.class})
+        subcommands = {DataCommand.CocoPanopticToSemantic.class, DataCommand.SyntheticPreview.class})
 public final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -52,6 +52,40 @@ public final class DataCommand implements Runnable {
             err.printf("gkc: wrote %d label maps to %s (%d annotations skipped as damaged, %d unknown segment ids set to 255)%n",
                     written, out, s.samplesSkipped(), s.segmentsDropped());
             err.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "synthetic-preview", mixinStandardHelpOptions = true,
+            description = "Pictures of synthetic scenes with their label maps and captions (PNG).")
+    static final class SyntheticPreview implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--out", required = true, description = "Output PNG.")
+        java.nio.file.Path out;
+        @Option(names = "--count", defaultValue = "6", description = "Scenes (default ${DEFAULT-VALUE}).")
+        int count;
+        @Option(names = "--size", defaultValue = "64", description = "Scene size (default ${DEFAULT-VALUE}).")
+        int size;
+        @Option(names = "--seed", defaultValue = "0", description = "First scene's seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() {
+            var bench = new org.gkc4j.experiments.SyntheticBenchmark(size);
+            var world = bench.world();
+            var gen = new org.gkc4j.pipeline.synthetic.SceneGenerator(world, size);
+            java.util.List<org.gkc4j.pipeline.RgbImage> images = new java.util.ArrayList<>();
+            java.util.List<int[]> labels = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                var s = gen.scene(seed + i, org.gkc4j.pipeline.synthetic.SceneGenerator.Split.ALL);
+                images.add(s.image());
+                labels.add(org.gkc4j.experiments.SyntheticBenchmark.labelMap(s));
+                System.out.printf("%d: %s%n", i, s.captions().get(0));
+            }
+            org.gkc4j.experiments.Pictures.overlayColumns(out, images, java.util.List.of(labels), java.util.List.of("scene", "labels"),
+                    world.classNames(), new java.util.HashSet<>(world.unseen()), org.gkc4j.experiments.SyntheticBenchmark.IGNORE);
+            System.err.println("gkc: wrote " + out);
             return 0;
         }
     }

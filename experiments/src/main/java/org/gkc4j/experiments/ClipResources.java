@@ -58,7 +58,7 @@ public final class ClipResources {
 
     /** The built-in tiny CLIP for a pretraining recipe: reused from the cache when its recipe matches. */
     public static Path builtin(Path cacheDir, ClipPretrainConfig recipe) throws Exception {
-        String key = Integer.toHexString(Configs.toYaml(recipe).hashCode());
+        String key = Integer.toHexString((Configs.toYaml(recipe) + "world-v" + org.gkc4j.pipeline.synthetic.SyntheticWorld.VERSION).hashCode());
         Path dir = cacheDir.resolve("clip-tiny-" + key);
         if (Files.exists(dir.resolve(ClipPretraining.WEIGHTS)) && Files.exists(dir.resolve(ClipPretraining.MERGES))) {
             System.err.println("gkc: reusing the cached tiny CLIP in " + dir);

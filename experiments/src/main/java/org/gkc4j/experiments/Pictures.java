@@ -58,10 +58,17 @@ public final class Pictures {
         }
     }
 
+    /** Kelly's colours of maximum contrast (without white and black), then golden-ratio hues. */
+    private static final int[] KELLY = {0xF3C300, 0x875692, 0xF38400, 0xA1CAF1, 0xBE0032, 0xC2B280, 0x848482, 0x008856, 0xE68FAC,
+            0x0067A5, 0xF99379, 0x604E97, 0xF6A600, 0xB3446C, 0xDCD300, 0x882D17, 0x8DB600, 0x654522, 0xE25822, 0x2B3D26};
+
     /** A distinct colour per class index. */
     public static Color colour(int cls) {
+        if (cls >= 0 && cls < KELLY.length) {
+            return new Color(KELLY[cls]);
+        }
         float h = (cls * 0.618034f) % 1f;
-        return Color.getHSBColor(h, 0.65f + 0.35f * ((cls / 7) % 2), 0.95f - 0.3f * ((cls / 3) % 2));
+        return Color.getHSBColor(h, 0.55f + 0.45f * ((cls / 2) % 2), 0.95f - 0.35f * (cls % 2));
     }
 
     /**
@@ -70,33 +77,41 @@ public final class Pictures {
      */
     public static void overlays(Path file, List<RgbImage> images, List<int[]> truth, List<int[]> predictions, List<String> classNames,
                                 java.util.Set<Integer> novel, int ignore) {
+        overlayColumns(file, images, List.of(truth, predictions), List.of("image", "ground truth", "prediction"), classNames, novel, ignore);
+    }
+
+    /** Rows of the image and one coloured label map per column; {@code titles} names the image column first. */
+    public static void overlayColumns(Path file, List<RgbImage> images, List<List<int[]>> columns, List<String> titles, List<String> classNames,
+                                java.util.Set<Integer> novel, int ignore) {
         int n = images.size(), w = images.get(0).width(), h = images.get(0).height(), scale = Math.max(1, 160 / Math.max(w, h));
+        int cols = 1 + columns.size();
         TreeSet<Integer> present = new TreeSet<>();
-        for (int i = 0; i < n; i++) {
-            for (int v : truth.get(i)) if (v != ignore) present.add(v);
-            for (int v : predictions.get(i)) present.add(v);
+        for (List<int[]> col : columns) {
+            for (int[] map : col) {
+                for (int v : map) if (v != ignore) present.add(v);
+            }
         }
         int cell = w * scale, rowH = h * scale, legendW = 230, pad = 6, header = 22;
         int legendH = present.size() * 16 + 10;
-        BufferedImage out = new BufferedImage(3 * (cell + pad) + legendW + pad, Math.max(header + n * (rowH + pad), header + legendH), BufferedImage.TYPE_INT_RGB);
+        BufferedImage out = new BufferedImage(cols * (cell + pad) + legendW + pad, Math.max(header + n * (rowH + pad), header + legendH), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, out.getWidth(), out.getHeight());
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-        String[] titles = {"image", "ground truth", "prediction"};
-        for (int c = 0; c < 3; c++) {
-            g.drawString(titles[c], c * (cell + pad) + 4, 15);
+        for (int c = 0; c < cols; c++) {
+            g.drawString(titles.get(c), c * (cell + pad) + 4, 15);
         }
         for (int i = 0; i < n; i++) {
             int y0 = header + i * (rowH + pad);
             g.drawImage(scaled(images.get(i).toBufferedImage(), scale), 0, y0, null);
-            g.drawImage(scaled(labels(truth.get(i), w, h, ignore), scale), cell + pad, y0, null);
-            g.drawImage(scaled(labels(predictions.get(i), w, h, ignore), scale), 2 * (cell + pad), y0, null);
+            for (int c = 0; c < columns.size(); c++) {
+                g.drawImage(scaled(labels(columns.get(c).get(i), w, h, ignore), scale), (c + 1) * (cell + pad), y0, null);
+            }
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        int lx = 3 * (cell + pad) + pad, ly = header;
+        int lx = cols * (cell + pad) + pad, ly = header;
         for (int cls : present) {
             g.setColor(colour(cls));
             g.fillRect(lx, ly, 12, 12);

@@ -13,7 +13,7 @@ import java.util.List;
  * (an ablation, a sweep trial) is this config with some keys overridden.
  */
 public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainConfig train, Data data, Clip clip,
-                        Diversification diversification, Distillation distillation, Evaluation evaluation) {
+                        Diversification diversification, Distillation distillation, Grounding grounding, Evaluation evaluation) {
 
     /** Where images come from. {@code synthetic}: the built-in world (train on seen classes, evaluate on all). */
     public record Data(String dataset, String root, int imageSize, int trainImages, int threads, int prefetch, String augment,
@@ -55,6 +55,13 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
         }
     }
 
+    /** Image-caption grounding with nouns of one caption per image (off when the data has no captions). */
+    public record Grounding(boolean enabled, double weight, int maxWords, int maxRegions) {
+        public static Grounding defaults() {
+            return new Grounding(false, 2.0, 5, 25);
+        }
+    }
+
     /** Held-out evaluation after training. */
     public record Evaluation(int images, int visualise, long seed) {
         public static Evaluation defaults() {
@@ -64,7 +71,7 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
 
     public static RunConfig defaults() {
         return new RunConfig(GkcModelConfig.defaults(), CriterionConfig.defaults(), TrainConfig.defaults(), Data.defaults(),
-                Clip.defaults(), Diversification.defaults(), Distillation.defaults(), Evaluation.defaults());
+                Clip.defaults(), Diversification.defaults(), Distillation.defaults(), Grounding.defaults(), Evaluation.defaults());
     }
 
     /** Run names list the contributions that are on, for tables. */
@@ -72,6 +79,7 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
         List<String> parts = new java.util.ArrayList<>();
         if (diversification.enabled()) parts.add("TD");
         if (distillation.enabled()) parts.add("KD-" + distillation.variant().name().toLowerCase());
+        if (grounding.enabled()) parts.add("ground");
         return parts.isEmpty() ? "baseline" : String.join("+", parts);
     }
 }

@@ -87,6 +87,9 @@ public final class TrainingRun {
             teacherDim = store.dim();
             enrichers.add(new TeacherFeatures(store));
         }
+        if (cfg.grounding().enabled()) {
+            enrichers.add(new org.gkc4j.pipeline.text.CaptionGrounding(org.gkc4j.pipeline.text.CaptionNouns.load()));
+        }
         Function<List<String>, INDArray> embedder = clip.embedder();
         int td = teacherDim;
         int maxVocabulary = classes.size() + cfg.criterion().maxTargetsPerImage();
@@ -98,6 +101,9 @@ public final class TrainingRun {
             if (cfg.distillation().enabled()) {
                 t.add(new DistillationLoss(cfg.distillation().weight(), cfg.distillation().variant(), cfg.distillation().student(), td,
                         cfg.distillation().maxInstances(), classes, embedder));
+            }
+            if (cfg.grounding().enabled()) {
+                t.add(new org.gkc4j.criterion.GroundingLoss(cfg.grounding().weight(), cfg.grounding().maxWords(), cfg.grounding().maxRegions(), embedder));
             }
             return t;
         };
@@ -138,7 +144,7 @@ public final class TrainingRun {
                     bar.step(trainer.step(), String.format("loss %.3f %s lr %.1e %.1f img/s", r.loss(), brief(r.terms()), r.lr(),
                             cfg.train().batchSize() * cfg.train().accumulate() / r.seconds()));
                     if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
-                        Checkpoint.save(ckpt, trainer.checkpointState(), Map.of("config", Configs.toYaml(cfg)));
+                        Checkpoint.save(ckpt, trainer.checkpointState(), Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(cfg)));
                     }
                 }
             }
@@ -147,7 +153,7 @@ public final class TrainingRun {
             }
             double ips = images / Math.max(trainSeconds, 1e-9);
             Map<String, INDArray> weights = trainer.stateDict();
-            Safetensors.write(out.resolve(WEIGHTS), weights, Map.of("format", "pt", "config", Configs.toYaml(cfg.model())));
+            Safetensors.write(out.resolve(WEIGHTS), weights, Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(cfg)));
             SemSegMetrics metrics = evaluateAndReport(cfg, out, bench, clip, weights, ips, trainSeconds);
             return new Result(out, metrics, trainer.step(), trainSeconds, ips);
         }

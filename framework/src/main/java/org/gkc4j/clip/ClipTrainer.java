@@ -98,6 +98,7 @@ public final class ClipTrainer {
             scale.assign(Math.log(100));
         }
         step++;
+        ParameterUpdate.releaseNativeMemory(step, 10);
         return new Step(step - 1, loss, Math.exp(scale.getDouble(0)), (System.nanoTime() - start) / 1e9);
     }
 

@@ -42,28 +42,38 @@ public final class ClassLoss implements LossTerm {
 
     @Override
     public void feed(SetFeed f, Map<String, INDArray> ph) {
+        INDArray[] t = targets(f, f.dims().classes(), b -> f.batch().targets().get(b).labels(), cfg);
+        ph.put(f.name("ce_onehot"), t[0]);
+        ph.put(f.name("ce_w"), t[1]);
+    }
+
+    /**
+     * One-hot targets [B*Q, classes+1] and row weights [B*Q] of a matching: unmatched queries target void
+     * ({@code classes}) with the void weight; a matched query targets its segment's class, or is ignored (weight 0)
+     * with the region-dropout probability.
+     */
+    static INDArray[] targets(SetFeed f, int classes, java.util.function.IntFunction<int[]> segmentClasses, CriterionConfig cfg) {
         Dims d = f.dims();
-        int q = d.queries(), k = d.classes();
-        double[][] onehot = new double[d.batch() * q][k + 1];
+        int q = d.queries();
+        double[][] onehot = new double[d.batch() * q][classes + 1];
         double[] w = new double[d.batch() * q];
         for (int b = 0; b < d.batch(); b++) {
             for (int i = 0; i < q; i++) {
-                onehot[b * q + i][k] = 1;
+                onehot[b * q + i][classes] = 1;
                 w[b * q + i] = cfg.voidWeight();
             }
             int[] match = f.matches()[b];
-            int[] labels = f.batch().targets().get(b).labels();
+            int[] cls = segmentClasses.apply(b);
             for (int j = 0; j < match.length; j++) {
                 if (match[j] < 0) {
                     continue;
                 }
                 int r = b * q + match[j];
-                onehot[r][k] = 0;
-                onehot[r][labels[j]] = 1;
+                onehot[r][classes] = 0;
+                onehot[r][cls[j]] = 1;
                 w[r] = f.rng().nextDouble() < cfg.regionDropout() ? 0 : 1;
             }
         }
-        ph.put(f.name("ce_onehot"), Nd4j.createFromArray(onehot));
-        ph.put(f.name("ce_w"), Nd4j.createFromArray(w));
+        return new INDArray[]{Nd4j.createFromArray(onehot), Nd4j.createFromArray(w)};
     }
 }

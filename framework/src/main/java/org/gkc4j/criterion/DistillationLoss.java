@@ -33,7 +33,12 @@ import java.util.function.Function;
 public final class DistillationLoss implements LossTerm {
     public enum Variant { TEXT_GUIDED, TEXT_GUIDED_DISTANCE, VANILLA, VISION_GUIDED }
 
-    public enum StudentSource { PRIOR, POSTERIOR }
+    /**
+     * Where the student vector comes from: a Linear of the class embedding ("prior", the authors' default), a Linear
+     * of the projected classification embedding ("posterior"), or that embedding itself ("direct", no projection;
+     * needs the teacher's width to equal the text space's).
+     */
+    public enum StudentSource { PRIOR, POSTERIOR, DIRECT }
 
     private final double weight;
     private final Variant variant;
@@ -87,10 +92,18 @@ public final class DistillationLoss implements LossTerm {
         boolean last = set.index() == set.sets() - 1;
         SDVariable query = source == StudentSource.PRIOR ? set.classEmbedding() : set.embedding();
         long qdim = set.scope().shape(query)[2];
-        Linear proj = new Linear(set.scope().child(last ? "kd_proj" : "aux_kd_porj_" + set.index()), qdim, teacherDim, true);
         SDVariable picked = select.mmul(query.reshape((long) d.batch() * d.queries(), qdim));
         set.scope().withShape(picked, m, qdim);
-        SDVariable s = Losses.l2Normalize(sd, proj.forward(picked), 1);                          // [M, Et]
+        SDVariable student;
+        if (source == StudentSource.DIRECT) {
+            if (qdim != teacherDim) {
+                throw new IllegalArgumentException("direct distillation needs the teacher's width (" + teacherDim + ") to equal the text space's (" + qdim + ")");
+            }
+            student = picked;
+        } else {
+            student = new Linear(set.scope().child(last ? "kd_proj" : "aux_kd_porj_" + set.index()), qdim, teacherDim, true).forward(picked);
+        }
+        SDVariable s = Losses.l2Normalize(sd, student, 1);                                          // [M, Et]
         SDVariable diff = s.sub(teacher);
         SDVariable plain = diff.mul(diff).sum(1).mul(valid);                                       // [M]
         SDVariable sr = s.mmul(teacher.permute(1, 0));                                              // [M, M]: s_i . r_k

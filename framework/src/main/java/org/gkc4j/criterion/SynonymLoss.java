@@ -71,7 +71,7 @@ public final class SynonymLoss implements LossTerm {
     @Override
     public void feed(SetFeed f, Map<String, INDArray> ph) {
         Dims d = f.dims();
-        int l = maxVocabulary, q = d.queries();
+        int l = maxVocabulary;
         if (!ph.containsKey("loss.syn_text")) {
             INDArray text = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, d.batch(), l, d.embedDim());
             double[][][] pad = new double[d.batch()][1][l + 1];
@@ -98,28 +98,12 @@ public final class SynonymLoss implements LossTerm {
             ph.put("loss.syn_text", text);
             ph.put("loss.syn_pad", Nd4j.createFromArray(pad));
         }
-        double[][] onehot = new double[d.batch() * q][l + 1];
-        double[] w = new double[d.batch() * q];
-        for (int b = 0; b < d.batch(); b++) {
-            for (int i = 0; i < q; i++) {
-                onehot[b * q + i][l] = 1;
-                w[b * q + i] = cfg.voidWeight();
-            }
-            ImageTargets t = f.batch().targets().get(b);
-            int[] targets = t.vocabularyTargets() != null ? t.vocabularyTargets() : t.labels();
-            int[] match = f.matches()[b];
-            for (int j = 0; j < match.length; j++) {
-                if (match[j] < 0) {
-                    continue;
-                }
-                int r = b * q + match[j];
-                onehot[r][l] = 0;
-                onehot[r][targets[j]] = 1;
-                w[r] = f.rng().nextDouble() < cfg.regionDropout() ? 0 : 1;
-            }
-        }
-        ph.put(f.name("syn_onehot"), Nd4j.createFromArray(onehot));
-        ph.put(f.name("syn_w"), Nd4j.createFromArray(w));
+        INDArray[] t = ClassLoss.targets(f, l, b -> {
+            ImageTargets it = f.batch().targets().get(b);
+            return it.vocabularyTargets() != null ? it.vocabularyTargets() : it.labels();
+        }, cfg);
+        ph.put(f.name("syn_onehot"), t[0]);
+        ph.put(f.name("syn_w"), t[1]);
     }
 
     /** The image's diversified vocabulary; without one, the plain class list (then this loss equals the plain CE). */

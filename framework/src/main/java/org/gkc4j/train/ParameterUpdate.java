@@ -47,6 +47,18 @@ public final class ParameterUpdate {
         return norm;
     }
 
+    /**
+     * ND4J frees an array's native memory only when the Java object owning it is collected. A training loop makes
+     * many small Java objects that own large native buffers, so with a roomy heap native memory grows towards
+     * JavaCPP's limit, where every allocation waits on a full collection (measured: steps three times slower). A
+     * collection every few steps keeps native memory flat for tens of milliseconds.
+     */
+    public static void releaseNativeMemory(int step, int every) {
+        if (every > 0 && step % every == 0) {
+            System.gc();
+        }
+    }
+
     /** The outputs a training pass must also fetch so {@link #updateBatchNorm} can run. */
     public static void addBatchNormOutputs(GraphContext ctx, List<String> outputs) {
         for (GraphContext.BatchNormUpdate u : ctx.batchNormUpdates()) {

@@ -150,6 +150,7 @@ public final class Trainer {
                 p -> p.startsWith("backbone.") ? cfg.backboneLrMultiplier() : 1.0, step);
         int done = step;
         step++;
+        ParameterUpdate.releaseNativeMemory(step, 10);
         double seconds = (System.nanoTime() - start) / 1e9;
         phases.put("update", seconds - phases.values().stream().mapToDouble(Double::doubleValue).sum());
         return new StepResult(done, loss, terms, norm, lr, seconds, phases);

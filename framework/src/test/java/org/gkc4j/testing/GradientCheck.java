@@ -63,6 +63,10 @@ public final class GradientCheck {
         if (vars.isEmpty()) {
             throw new IllegalArgumentException("no trainable variables to check");
         }
+        double base = score(sd, loss, placeholders);
+        if (!Double.isFinite(base)) {
+            throw new AssertionError("the loss is " + base + " at the checked point");
+        }
         Map<String, INDArray> grads = sd.calculateGradients(placeholders, vars);
         Random rng = new Random(42);
         int checked = 0, failed = 0, nonTrivial = 0;

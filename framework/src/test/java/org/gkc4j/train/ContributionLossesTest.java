@@ -59,17 +59,26 @@ class ContributionLossesTest {
             int[] targets = t.labels().clone();
             for (int j = 0; j < targets.length; j++) if (targets[j] == 1 && j % 2 == 1) targets[j] = 4;
             Nd4j.getRandom().setSeed(t.count());
-            ts.add(t.withVocabulary(vocab, targets).withTeacher(Nd4j.randn(DataType.DOUBLE, t.count(), teacherDim)));
+            ts.add(t.withVocabulary(vocab, targets).withTeacher(Nd4j.randn(DataType.DOUBLE, t.count(), teacherDim))
+                    .withCaptionNouns(t.count() > 3 ? List.of("box", "background", "sky") : List.of("box", "grass")));
         }
         return new TrainingBatch(b.images(), ts);
     }
 
     private static void check(Function<CriterionConfig, List<LossTerm>> terms, String what) {
+        check(terms, what, 1);
+    }
+
+    private static void check(Function<CriterionConfig, List<LossTerm>> terms, String what, int batchSize) {
+        check(terms, what, batchSize, 6);
+    }
+
+    private static void check(Function<CriterionConfig, List<LossTerm>> terms, String what, int batchSize, int teacherDim) {
         GkcModelConfig model = TrainerTest.tiny();
         GkcModelConfig frozen = new GkcModelConfig(new GkcModelConfig.Backbone(model.backbone().layers(), model.backbone().width(), false),
                 model.pixelDecoder(), model.decoder(), model.head());
         CriterionConfig crit = new CriterionConfig(0, 0, 0, 0.1, 0.5, 16, 3, 0.75, 2, 5, 5, true, 4);
-        TrainConfig tc = new TrainConfig(1, 1, 1, 1e-3, 0.0, 1.0, 0, TrainConfig.Schedule.CONSTANT, 0, 1.0, List.of(), 0.1, 0.9, 1000, 10, 1);
+        TrainConfig tc = new TrainConfig(1, batchSize, 1, 1e-3, 0.0, 1.0, 0, TrainConfig.Schedule.CONSTANT, 0, 1.0, List.of(), 0.1, 0.9, 1000, 10, 1);
         INDArray text = embedder(model.head().embedDim()).apply(CLASSES);
         Trainer t = new Trainer(frozen, crit, tc, terms, Map.of(), text, 32, 32, DataType.DOUBLE);
         for (String k : t.context().state().keySet()) {
@@ -77,7 +86,7 @@ class ContributionLossesTest {
                 t.sameDiff().getArrForVarName(k).addi(Graphs.uniform(11, -0.3, 0.3, t.sameDiff().getArrForVarName(k).shape()));
             }
         }
-        TrainingBatch batch = enriched(ToyScenes.batch(new int[]{0}, 32, 32, DataType.DOUBLE), 6);
+        TrainingBatch batch = enriched(ToyScenes.batch(batchSize == 1 ? new int[]{0} : new int[]{0, 1}, 32, 32, DataType.DOUBLE), teacherDim);
         Criterion criterion = CriterionGradientTest.criterionOf(t);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("images", batch.images());
@@ -98,11 +107,18 @@ class ContributionLossesTest {
     }
 
     @Test
+    void groundingLossGradients() {
+        check(c -> List.of(new org.gkc4j.criterion.GroundingLoss(1.0, 5, 3, embedder(24))), "grounding", 2);
+    }
+
+    @Test
     void everyDistillationVariantHasCorrectGradients() {
         for (DistillationLoss.Variant v : DistillationLoss.Variant.values()) {
             DistillationLoss.StudentSource src = v == DistillationLoss.Variant.TEXT_GUIDED ? DistillationLoss.StudentSource.POSTERIOR : DistillationLoss.StudentSource.PRIOR;
             check(c -> List.of(new DistillationLoss(1.0, v, src, 6, 200, CLASSES, embedder(24))), "KD " + v + " " + src);
         }
+        check(c -> List.of(new DistillationLoss(1.0, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.DIRECT, 24, 200,
+                CLASSES, embedder(24))), "KD TEXT_GUIDED DIRECT", 1, 24);
     }
 
     @Test

@@ -42,6 +42,11 @@ class NotebooksTest {
 
     private static void run(Path notebook) throws IOException {
         JsonNode root = JSON.readTree(notebook.toFile());
+        if (root.path("metadata").path("gkc4j").path("requires_shared").asBoolean(false)) {
+            Path shared = Path.of(System.getProperty("gkc.shared.dir", "../../shared"));
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shared),
+                    notebook.getFileName() + " needs the shared fixtures at " + shared + " (present on the team's machines and in CI)");
+        }
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
         try (JShell shell = JShell.builder().executionEngine("local").out(out).err(out).build()) {

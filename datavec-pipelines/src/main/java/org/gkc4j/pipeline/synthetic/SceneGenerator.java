@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 
 /**
  * Renders scenes of the {@link SyntheticWorld}, deterministically from a seed: one or two textured background
- * regions split by a wavy line, then one to four coloured shapes (solid, striped or dotted) with per-pixel labels,
+ * regions split by a wavy line, then one to three coloured shapes (solid, striped or dotted) with per-pixel labels,
  * and a caption naming them with randomly chosen synonyms.
  */
 public final class SceneGenerator {
@@ -71,11 +71,11 @@ public final class SceneGenerator {
             }
         }
         List<Placed> objects = new ArrayList<>();
-        int count = 1 + rng.nextInt(4);
+        int count = 1 + rng.nextInt(3);
         List<SyntheticWorld.ClassInfo> things = world.classes().stream().filter(c -> c.thing() && (split == Split.ALL || c.seen())).toList();
         for (int i = 0; i < count; i++) {
             SyntheticWorld.ClassInfo c = things.get(rng.nextInt(things.size()));
-            double r = n * (0.10 + 0.14 * rng.nextDouble());
+            double r = n * (0.13 + 0.15 * rng.nextDouble());
             objects.add(new Placed(c.index(), c.colour(), c.shape(), rng.nextInt(PATTERNS.length),
                     r + rng.nextDouble() * (n - 2 * r), r + rng.nextDouble() * (n - 2 * r), r, rng.nextDouble() * Math.PI * 2));
         }
@@ -177,12 +177,7 @@ public final class SceneGenerator {
                 }
                 return true;
             }
-            case 3: {
-                double theta = Math.atan2(v, u);
-                double rr = 0.45 + 0.55 * Math.pow(Math.abs(Math.cos(2.5 * theta)), 1.5);
-                return d <= rr;
-            }
-            case 4:
+            case 3:
                 return d <= 1 && d >= 0.55;
             default:
                 throw new IllegalArgumentException("shape " + shape);

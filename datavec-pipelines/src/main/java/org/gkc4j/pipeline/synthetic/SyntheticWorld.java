@@ -38,14 +38,12 @@ public final class SyntheticWorld {
             new Colour(new String[]{"green", "emerald", "lime"}, 40, 190, 60),
             new Colour(new String[]{"blue", "azure", "cobalt"}, 40, 80, 230),
             new Colour(new String[]{"yellow", "golden", "lemon"}, 235, 215, 40),
-            new Colour(new String[]{"purple", "violet", "lilac"}, 150, 60, 200),
-            new Colour(new String[]{"orange", "amber", "tangerine"}, 245, 140, 30));
+            new Colour(new String[]{"purple", "violet", "lilac"}, 150, 60, 200));
 
     public static final List<Shape> SHAPES = List.of(
             new Shape(new String[]{"circle", "disc", "round"}),
             new Shape(new String[]{"square", "box", "block"}),
             new Shape(new String[]{"triangle", "wedge", "pyramid"}),
-            new Shape(new String[]{"star", "starburst", "asterisk"}),
             new Shape(new String[]{"ring", "hoop", "donut"}));
 
     public static final List<Stuff> STUFF = List.of(
@@ -57,7 +55,10 @@ public final class SyntheticWorld {
             new Stuff(new String[]{"floor", "planks", "boards"}, new int[]{120, 80, 40}, new int[]{150, 105, 60}, Texture.STRIPES));
 
     /** Colour-shape pairs never annotated in training: (colour, shape). Each colour and shape also occurs seen. */
-    public static final int[][] UNSEEN_PAIRS = {{0, 3}, {1, 4}, {2, 0}, {3, 2}, {4, 1}, {5, 3}, {0, 2}, {3, 4}};
+    public static final int[][] UNSEEN_PAIRS = {{0, 2}, {1, 3}, {2, 0}, {3, 1}, {4, 2}};
+
+    /** Changes whenever the world's classes or rendering change (cached models of an older world are not reused). */
+    public static final int VERSION = 2;
 
     private final List<ClassInfo> classes;
 

@@ -1,0 +1,105 @@
+package org.gkc4j.cli;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.eval.SemSegEvaluator;
+import org.gkc4j.eval.SemSegMetrics;
+import org.gkc4j.experiments.ClipResources;
+import org.gkc4j.experiments.SemanticPredictions;
+import org.gkc4j.experiments.SyntheticBenchmark;
+import org.gkc4j.experiments.TrainedModel;
+import org.gkc4j.io.AtomicFiles;
+import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.augment.Resampling;
+import org.gkc4j.pipeline.datasets.LoadOptions;
+import org.gkc4j.pipeline.datasets.LoadReport;
+import org.gkc4j.pipeline.datasets.SemanticDataset;
+import org.gkc4j.pipeline.datasets.SemanticSample;
+import org.gkc4j.pipeline.datasets.Split;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "The cross-dataset zero-shot protocol: vocabulary = the dataset's class names; mIoU (and base/novel/hIoU with --novel) as JSON, markdown and a per-class CSV.")
+public final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+    @Option(names = "--checkpoint", required = true, description = "A run folder, or its model.safetensors / checkpoint.safetensors.")
+    Path checkpoint;
+    @Option(names = "--dataset", required = true, description = "synthetic, coco-stuff-171, coco-panoptic-133, ade20k-150, ade20k-847, pascal-context-59, pascal-context-459, pascal-voc-20 or cityscapes-19.")
+    String dataset;
+    @Option(names = "--root", description = "Datasets root ($DETECTRON2_DATASETS layout; not needed for synthetic).")
+    Path root;
+    @Option(names = "--split", defaultValue = "val", description = "train or val (default ${DEFAULT-VALUE}).")
+    String split;
+    @Option(names = "--size", description = "Resize the shorter edge to this before inference (default: the training size).")
+    Integer size;
+    @Option(names = "--novel", split = ",", description = "Class indices of the novel (unseen) split, for base/novel/hIoU.")
+    List<Integer> novel = new ArrayList<>();
+    @Option(names = "--limit", description = "Evaluate only the first N images.")
+    Integer limit;
+    @Option(names = "--out", required = true, description = "Output folder.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainedModel model = TrainedModel.load(checkpoint);
+        ClipResources clip = ClipResources.open(model.config().clip());
+        Files.createDirectories(out);
+        SemSegMetrics metrics;
+        List<String> names;
+        if (dataset.equals("synthetic")) {
+            SyntheticBenchmark bench = new SyntheticBenchmark(model.config().data().imageSize());
+            names = bench.world().classNames();
+            int n = limit != null ? limit : model.config().evaluation().images();
+            metrics = bench.evaluate(model.config().model(), model.weights(), clip.embed(names), n, 0).metrics();
+        } else {
+            SemanticDataset ds = SemanticDataset.byKey(dataset);
+            if (root == null) {
+                throw GkcException.of("--root is required for %s", dataset);
+            }
+            names = ds.classNames().names();
+            SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), clip.embed(names));
+            SemSegEvaluator eval = new SemSegEvaluator(names.size(), ds.ignoreLabel());
+            int shortest = size != null ? size : model.config().data().imageSize();
+            LoadReport report = LoadReport.toStderr();
+            Iterator<SemanticSample> it = ds.samples(root, Split.valueOf(split.toUpperCase(Locale.ROOT)), LoadOptions.skipDamaged(), report);
+            int count = 0;
+            try (ProgressBar bar = new ProgressBar("eval " + dataset, limit != null ? limit : 0, "images")) {
+                while (it.hasNext() && (limit == null || count < limit)) {
+                    SemanticSample s = it.next();
+                    RgbImage img = s.image();
+                    int[] wh = Resampling.shortestEdgeSize(img.width(), img.height(), shortest, Math.max(shortest, 4 * shortest));
+                    int[] labels = predictions.predict(List.of(Resampling.bilinear(img, wh[0], wh[1])))[0];
+                    eval.add(Resampling.nearest(labels, wh[0], wh[1], img.width(), img.height()), s.labels());
+                    bar.step(++count, s.id());
+                }
+            }
+            if (count == 0) {
+                throw GkcException.of("no images found for %s under %s (%s split)", dataset, root, split);
+            }
+            metrics = eval.metrics(novel);
+        }
+        metrics.write(out.resolve("metrics.json"));
+        StringBuilder md = new StringBuilder("| dataset | mIoU | pAcc | mIoU base | mIoU novel | hIoU |\n|---|---|---|---|---|---|\n");
+        md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |%n", dataset, metrics.mIoU(), metrics.pAcc(),
+                metrics.mIoUBase(), metrics.mIoUNovel(), metrics.hIoU()));
+        AtomicFiles.writeString(out.resolve("results.md"), md.toString());
+        StringBuilder csv = new StringBuilder("class,name,iou\n");
+        for (int i = 0; i < names.size(); i++) {
+            double v = metrics.perClassIoU()[i];
+            csv.append(i).append(",\"").append(names.get(i).replace("\"", "'")).append("\",").append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v)).append('\n');
+        }
+        AtomicFiles.writeString(out.resolve("per_class_iou.csv"), csv.toString());
+        System.out.print(md);
+        return 0;
+    }
+}

@@ -1,0 +1,118 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.config.Configs;
+import org.gkc4j.eval.SemSegMetrics;
+import org.gkc4j.io.AtomicFiles;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every variant of an {@link AblationConfig} with every seed through the same trainer as {@code gkc train},
+ * one folder per run ({@code out/<variant>/seed-<k>}); finished runs are reused and interrupted ones resumed, so
+ * the study itself resumes. Writes a markdown table (mean and standard deviation over seeds of seen, unseen and
+ * harmonic mIoU), a bar chart and a JSON of every run.
+ */
+public final class AblationRunner {
+    public record Row(String variant, List<Double> seen, List<Double> unseen, List<Double> harmonic) {
+    }
+
+    private AblationRunner() {
+    }
+
+    public static List<Row> run(Path configFile, AblationConfig ab, List<String> extra, Path out) throws Exception {
+        if (ab.variants().isEmpty()) {
+            throw GkcException.of("ablation %s lists no variants", configFile);
+        }
+        Path base = configFile.toAbsolutePath().getParent().resolve(ab.base()).normalize();
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("ablation.yaml"), Configs.toYaml(ab));
+        List<Row> rows = new ArrayList<>();
+        int total = ab.variants().size() * ab.seeds().size(), done = 0;
+        for (AblationConfig.Variant v : ab.variants()) {
+            Row row = new Row(v.name(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (long seed : ab.seeds()) {
+                Path dir = out.resolve(slug(v.name())).resolve("seed-" + seed);
+                List<String> overrides = new ArrayList<>(ab.set());
+                overrides.addAll(v.set());
+                overrides.add("train.seed=" + seed);
+                overrides.addAll(extra);
+                RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides);
+                done++;
+                SemSegMetrics m;
+                if (Files.exists(dir.resolve(TrainingRun.METRICS))) {
+                    System.err.printf("gkc: [%d/%d] %s seed %d: reusing finished run%n", done, total, v.name(), seed);
+                    m = readMetrics(dir.resolve(TrainingRun.METRICS));
+                } else {
+                    System.err.printf("gkc: [%d/%d] %s seed %d%n", done, total, v.name(), seed);
+                    m = TrainingRun.run(cfg, dir, true).metrics();
+                }
+                row.seen().add(m.mIoUBase());
+                row.unseen().add(m.mIoUNovel());
+                row.harmonic().add(m.hIoU());
+            }
+            rows.add(row);
+            report(out, ab, rows);
+        }
+        return rows;
+    }
+
+    static SemSegMetrics readMetrics(Path file) throws java.io.IOException {
+        var node = Configs.JSON.readTree(file.toFile());
+        return new SemSegMetrics(num(node, "mIoU"), num(node, "pAcc"), num(node, "mIoU_base"), num(node, "mIoU_novel"), num(node, "hIoU"),
+                new double[0], 0, 0, new int[0], 0, 0);
+    }
+
+    private static double num(com.fasterxml.jackson.databind.JsonNode n, String key) {
+        var v = n.get(key);
+        return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    }
+
+    static String slug(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    }
+
+    static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    static double std(List<Double> v) {
+        if (v.size() < 2) {
+            return 0;
+        }
+        double m = mean(v), s = 0;
+        for (double x : v) s += (x - m) * (x - m);
+        return Math.sqrt(s / (v.size() - 1));
+    }
+
+    /** results.md, results.json and results.png for the rows so far. */
+    static void report(Path out, AblationConfig ab, List<Row> rows) {
+        StringBuilder md = new StringBuilder("# " + ab.title() + "\n\n");
+        md.append(String.format(Locale.ROOT, "Mean ± standard deviation over %d seeds of mIoU on held-out synthetic scenes (vocabulary: all classes).%n%n", ab.seeds().size()));
+        md.append("| variant | seen (base) | unseen (novel) | harmonic |\n|---|---|---|---|\n");
+        Map<String, Object> json = new LinkedHashMap<>();
+        for (Row r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f ± %.1f |%n", r.variant(), mean(r.seen()), std(r.seen()),
+                    mean(r.unseen()), std(r.unseen()), mean(r.harmonic()), std(r.harmonic())));
+            json.put(r.variant(), Map.of("seen", r.seen(), "unseen", r.unseen(), "harmonic", r.harmonic()));
+        }
+        md.append("\n![results](results.png)\n");
+        AtomicFiles.writeString(out.resolve("results.md"), md.toString());
+        AtomicFiles.writeString(out.resolve("results.json"), Configs.toJson(json));
+        List<String> names = rows.stream().map(Row::variant).toList();
+        Map<String, List<Double>> means = new LinkedHashMap<>(), errs = new LinkedHashMap<>();
+        means.put("seen", rows.stream().map(r -> mean(r.seen())).toList());
+        means.put("unseen", rows.stream().map(r -> mean(r.unseen())).toList());
+        means.put("harmonic", rows.stream().map(r -> mean(r.harmonic())).toList());
+        errs.put("seen", rows.stream().map(r -> std(r.seen())).toList());
+        errs.put("unseen", rows.stream().map(r -> std(r.unseen())).toList());
+        errs.put("harmonic", rows.stream().map(r -> std(r.harmonic())).toList());
+        Pictures.bars(out.resolve("results.png"), ab.title(), "mIoU (%)", names, means, errs);
+    }
+}

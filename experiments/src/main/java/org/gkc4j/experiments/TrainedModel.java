@@ -1,0 +1,45 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.config.Configs;
+import org.gkc4j.io.Safetensors;
+import org.gkc4j.train.Checkpoint;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained network as {@code gkc train} leaves it: weights (a run's {@code model.safetensors} or
+ * {@code checkpoint.safetensors}, or a run folder) plus the run config recorded in the file's metadata, which says
+ * how big the network is and which CLIP names its classes.
+ */
+public record TrainedModel(RunConfig config, Map<String, INDArray> weights) {
+    public static final String CONFIG_KEY = "run_config";
+
+    public static TrainedModel load(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve(TrainingRun.WEIGHTS) : path;
+        if (!Files.exists(file)) {
+            throw GkcException.of("checkpoint not found: %s", file);
+        }
+        String yaml;
+        try (Safetensors st = Safetensors.open(file)) {
+            yaml = st.metadata().get(CONFIG_KEY);
+        }
+        if (yaml == null) {
+            throw GkcException.of("%s records no run config (metadata '%s'); was it written by gkc train?", file, CONFIG_KEY);
+        }
+        RunConfig cfg;
+        try {
+            Path tmp = Files.createTempFile("gkc-run", ".yaml");
+            Files.writeString(tmp, yaml);
+            cfg = Configs.load(RunConfig.class, RunConfig.defaults(), tmp, List.of());
+            Files.deleteIfExists(tmp);
+        } catch (java.io.IOException e) {
+            throw new GkcException("cannot read the run config of " + file + ": " + e.getMessage(), e);
+        }
+        return new TrainedModel(cfg, Checkpoint.modelWeights(file));
+    }
+}

@@ -1,0 +1,77 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.cli.GkcMain;
+import org.gkc4j.config.Configs;
+import org.gkc4j.testing.Shared;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A whole run on the synthetic world with the shared tiny CLIP: train, stop, resume, evaluate, predict. */
+class TrainingRunTest {
+    @TempDir
+    Path dir;
+
+    private static int run(StringWriter err, String... args) {
+        return GkcMain.execute(args, new java.io.PrintWriter(new StringWriter()), new java.io.PrintWriter(err, true));
+    }
+
+    private List<String> overrides(int iterations) {
+        return List.of(
+                "clip.weights=" + Shared.require("fixtures/clip-rn-tiny/clip.safetensors"),
+                "clip.merges=" + Shared.require("data/clip/bpe_simple_vocab_16e6.txt.gz"),
+                "clip.cache=" + dir.resolve("cache"),
+                "model.head.embedDim=32", "model.pixelDecoder.convDim=32", "model.pixelDecoder.maskDim=32",
+                "model.pixelDecoder.encoderFfnDim=32", "model.decoder.hidden=32", "model.decoder.ffnDim=32",
+                "model.decoder.queries=6", "model.decoder.decLayers=2",
+                "data.trainImages=12", "data.threads=1", "criterion.points=64", "criterion.maxTargetsPerImage=6",
+                "train.batchSize=2", "train.iterations=" + iterations, "train.checkpointEvery=1", "evaluation.images=8", "evaluation.visualise=2");
+    }
+
+    private RunConfig config(int iterations) throws Exception {
+        Path base = Path.of("../configs/demo.yaml");
+        return Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides(iterations));
+    }
+
+    @Test
+    void trainsResumesEvaluatesAndPredicts() throws Exception {
+        Path out = dir.resolve("run");
+        TrainingRun.run(config(2), out, false);
+        assertEquals(2, TrainingRun.readLog(out.resolve(TrainingRun.METRICS_LOG)).size());
+        // a longer run resumed from the checkpoint continues at step 2, not from scratch
+        TrainingRun.Result r = TrainingRun.run(config(3), out, true);
+        assertEquals(3, r.steps());
+        List<java.util.Map<String, Object>> log = TrainingRun.readLog(out.resolve(TrainingRun.METRICS_LOG));
+        assertEquals(3, log.size());
+        assertEquals(2, ((Number) log.get(2).get("step")).intValue());
+        for (String f : List.of("config.yaml", "provenance.json", "metrics.json", "report.md", "predictions.png", "loss_curves.png", "per_class_iou.csv")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        String metrics = Files.readString(out.resolve("metrics.json"));
+        assertTrue(metrics.contains("mIoU_base") && metrics.contains("mIoU_novel") && metrics.contains("hIoU"), metrics);
+
+        // the trained model segments a new image with a free vocabulary
+        Path img = dir.resolve("scene.png");
+        new SyntheticBenchmark(64).evalScene(3).image().write(img);
+        StringWriter err = new StringWriter();
+        int code = run(err, "predict", "--checkpoint", out.toString(), "--image", img.toString(), "--vocab", "red circle, sky, grass",
+                "--out", dir.resolve("pred").toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(Files.exists(dir.resolve("pred/scene.png")) && Files.exists(dir.resolve("pred/scene_overlay.png")));
+        StringWriter err2 = new StringWriter();
+        assertEquals(1, run(err2, "predict", "--checkpoint", out.toString(), "--image", img.toString(), "--vocab", " , ",
+                "--out", dir.resolve("pred").toString()));
+        assertTrue(err2.toString().contains("vocabulary is empty"), err2.toString());
+        StringWriter err3 = new StringWriter();
+        assertEquals(0, run(err3, "eval", "--checkpoint", out.toString(), "--dataset", "synthetic", "--limit", "8",
+                "--out", dir.resolve("eval").toString()), err3.toString());
+        assertTrue(Files.readString(dir.resolve("eval/results.md")).contains("synthetic"));
+    }
+}
