@@ -7,6 +7,8 @@ import org.gkc4j.experiments.ClipResources;
 import org.gkc4j.experiments.SemanticPredictions;
 import org.gkc4j.experiments.SyntheticBenchmark;
 import org.gkc4j.experiments.TrainedModel;
+import org.gkc4j.experiments.TwoStageClassifier;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.gkc4j.io.AtomicFiles;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.augment.Resampling;
@@ -48,6 +50,8 @@ public final class EvalCommand implements Callable<Integer> {
     Integer limit;
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
+    @Option(names = "--two-stage", description = "Re-classify every predicted mask with the CLIP image encoder and ensemble: p_query^(1-L) p_clip^L (L = 1: CLIP alone).")
+    Double twoStage;
 
     @Override
     public Integer call() throws Exception {
@@ -60,14 +64,18 @@ public final class EvalCommand implements Callable<Integer> {
             SyntheticBenchmark bench = new SyntheticBenchmark(model.config().data().imageSize());
             names = bench.world().classNames();
             int n = limit != null ? limit : model.config().evaluation().images();
-            metrics = bench.evaluate(model.config().model(), model.weights(), clip.embed(names), n, 0).metrics();
+            INDArray text = clip.embed(names);
+            TwoStageClassifier ts = twoStage == null ? null : new TwoStageClassifier(clip.weights(), text, twoStage, 16);
+            metrics = bench.evaluate(model.config().model(), model.weights(), text, n, 0, ts).metrics();
         } else {
             SemanticDataset ds = SemanticDataset.byKey(dataset);
             if (root == null) {
                 throw GkcException.of("--root is required for %s", dataset);
             }
             names = ds.classNames().names();
-            SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), clip.embed(names));
+            INDArray text = clip.embed(names);
+            SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), text);
+            TwoStageClassifier ts = twoStage == null ? null : new TwoStageClassifier(clip.weights(), text, twoStage, 16);
             SemSegEvaluator eval = new SemSegEvaluator(names.size(), ds.ignoreLabel());
             int shortest = size != null ? size : model.config().data().imageSize();
             LoadReport report = LoadReport.toStderr();
@@ -78,7 +86,8 @@ public final class EvalCommand implements Callable<Integer> {
                     SemanticSample s = it.next();
                     RgbImage img = s.image();
                     int[] wh = Resampling.shortestEdgeSize(img.width(), img.height(), shortest, Math.max(shortest, 4 * shortest));
-                    int[] labels = predictions.predict(List.of(Resampling.bilinear(img, wh[0], wh[1])))[0];
+                    List<RgbImage> batch = List.of(Resampling.bilinear(img, wh[0], wh[1]));
+                    int[] labels = ts == null ? predictions.predict(batch)[0] : predictions.predictTwoStage(batch, ts)[0];
                     eval.add(Resampling.nearest(labels, wh[0], wh[1], img.width(), img.height()), s.labels());
                     bar.step(++count, s.id());
                 }

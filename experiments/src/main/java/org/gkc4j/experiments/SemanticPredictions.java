@@ -37,6 +37,24 @@ public final class SemanticPredictions {
         return out;
     }
 
+    /** Label maps with the two-stage classifier re-scoring the final prediction set's masks. */
+    public int[][] predictTwoStage(List<RgbImage> images, TwoStageClassifier twoStage) {
+        int n = images.size(), w = images.get(0).width(), h = images.get(0).height();
+        float[] pixels = new float[n * 3 * w * h];
+        for (int i = 0; i < n; i++) {
+            Normalization.IMAGENET.apply(images.get(i), pixels, i * 3 * w * h);
+        }
+        GkcPredictor.Result r = predictor.run(Nd4j.create(pixels, new long[]{n, 3, h, w}, 'c'), text);
+        long last = r.predMasks().size(0) - 1;
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) {
+            INDArray masks = r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(i));
+            INDArray logits = r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(i));
+            out[i] = twoStage.segment(images.get(i), masks, logits);
+        }
+        return out;
+    }
+
     /** Adds a batch's predictions against ground truth (class per pixel, {@code ignore} for void) to the evaluator. */
     public static void accumulate(SemSegEvaluator eval, int[][] pred, int[][] gt) {
         for (int i = 0; i < pred.length; i++) {

@@ -84,6 +84,11 @@ public final class SyntheticBenchmark {
     }
 
     public Evaluation evaluate(GkcModelConfig model, Map<String, INDArray> weights, INDArray allClassText, int images, int keep) {
+        return evaluate(model, weights, allClassText, images, keep, null);
+    }
+
+    /** As above; with {@code twoStage}, each mask is re-classified by the CLIP image encoder. */
+    public Evaluation evaluate(GkcModelConfig model, Map<String, INDArray> weights, INDArray allClassText, int images, int keep, TwoStageClassifier twoStage) {
         SemanticPredictions p = new SemanticPredictions(model, weights, allClassText);
         SemSegEvaluator eval = new SemSegEvaluator(world.classes().size(), IGNORE);
         List<SegmentationSample> kept = new ArrayList<>();
@@ -99,7 +104,7 @@ public final class SyntheticBenchmark {
             while (imgs.size() < batch) {
                 imgs.add(imgs.get(0));   // one graph for every batch: pad with a repeat, ignore its output
             }
-            int[][] pred = p.predict(imgs);
+            int[][] pred = twoStage == null ? p.predict(imgs) : p.predictTwoStage(imgs, twoStage);
             for (int i = 0; i < scenes.size(); i++) {
                 eval.add(pred[i], labelMap(scenes.get(i)));
                 if (kept.size() < keep) {
