@@ -1,6 +1,9 @@
 package org.gkc4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gkc4j.pipeline.text.SynonymTable;
+import org.gkc4j.testing.Shared;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +12,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,6 +68,67 @@ class SynonymsCommandTest {
         Path typo = Files.writeString(dir.resolve("typo.json"), "{\"extend\": {\"cars\": [\"auto\"]}}");
         assertOneLineError("class 'cars', which is not in the class list", "synonyms", "build", "--classes", good.toString(), "--out", out.toString(), "--overrides", typo.toString());
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void scoresEverySegmentOfTheCocoSampleWithClip() throws IOException {
+        Path sample = Shared.require("data/coco-panoptic-sample");
+        Path clip = Shared.require("fixtures/clip-rn-tiny/clip.safetensors");
+        Path merges = Shared.require("data/clip/bpe_simple_vocab_16e6.txt.gz");
+        JsonNode json = new ObjectMapper().readTree(sample.resolve("panoptic_examples.json").toFile());
+        // three synonyms for person, one for everything else
+        Map<String, List<String>> table = new LinkedHashMap<>();
+        Map<Integer, String> nameOf = new HashMap<>();
+        for (JsonNode c : json.get("categories")) {
+            nameOf.put(c.get("id").asInt(), c.get("name").asText());
+            table.put(c.get("name").asText(), c.get("name").asText().equals("person") ? List.of("person", "individual", "human") : List.of(c.get("name").asText()));
+        }
+        Path synonyms = dir.resolve("syn.json");
+        SynonymTable.write(synonyms, table);
+        Path out = dir.resolve("scores.json");
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(err, "synonyms", "score", "--clip", clip.toString(), "--merges", merges.toString(), "--synonyms", synonyms.toString(),
+                "--json", sample.resolve("panoptic_examples.json").toString(), "--panoptic-dir", sample.resolve("panoptic_examples").toString(),
+                "--images", sample.resolve("input_images").toString(), "--out", out.toString()), err.toString());
+        assertTrue(err.toString().contains("synonym scores of 2 images"), err.toString());
+        JsonNode scores = new ObjectMapper().readTree(out.toFile());
+        assertEquals(2, scores.size());
+        int people = 0;
+        for (JsonNode ann : json.get("annotations")) {
+            JsonNode image = null;
+            for (var it = scores.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (ann.get("file_name").asText().startsWith(e.getKey()) || e.getKey().contains(ann.get("file_name").asText().replace(".png", ""))) {
+                    image = e.getValue();
+                }
+            }
+            assertTrue(image != null, "no scores for " + ann.get("file_name") + ": " + scores.fieldNames().next());
+            for (JsonNode seg : ann.get("segments_info")) {
+                JsonNode p = image.get(seg.get("id").asText());
+                if (seg.get("iscrowd").asInt() == 1) {
+                    assertTrue(p == null, "crowd segments are not scored");
+                    continue;
+                }
+                String name = nameOf.get(seg.get("category_id").asInt());
+                List<String> expectedKeys = new ArrayList<>();
+                p.fieldNames().forEachRemaining(expectedKeys::add);
+                assertEquals(table.get(name), expectedKeys, "segment " + seg.get("id"));
+                double sum = 0;
+                for (JsonNode v : p) {
+                    assertTrue(v.asDouble() > 0 && v.asDouble() <= 1);
+                    sum += v.asDouble();
+                }
+                assertEquals(1.0, sum, 1e-9);
+                people += name.equals("person") ? 1 : 0;
+                if (name.equals("person")) {
+                    assertTrue(p.get("person").asDouble() < 1.0, "three candidates share the mass");
+                }
+            }
+        }
+        assertTrue(people > 10, "the sample has many people: " + people);
+        assertOneLineError("synonym table not found", "synonyms", "score", "--clip", clip.toString(), "--merges", merges.toString(), "--synonyms",
+                dir.resolve("none.json").toString(), "--json", sample.resolve("panoptic_examples.json").toString(), "--panoptic-dir",
+                sample.resolve("panoptic_examples").toString(), "--images", sample.resolve("input_images").toString(), "--out", out.toString());
     }
 
     private static void assertOneLineError(String expected, String... args) {
