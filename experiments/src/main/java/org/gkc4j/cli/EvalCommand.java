@@ -4,6 +4,7 @@ import org.gkc4j.GkcException;
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.experiments.ClipResources;
+import org.gkc4j.experiments.SeenClassCalibration;
 import org.gkc4j.experiments.SemanticPredictions;
 import org.gkc4j.experiments.SyntheticBenchmark;
 import org.gkc4j.experiments.TrainedModel;
@@ -52,6 +53,10 @@ public final class EvalCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--two-stage", description = "Re-classify every predicted mask with the CLIP image encoder and ensemble: p_query^(1-L) p_clip^L (L = 1: CLIP alone).")
     Double twoStage;
+    @Option(names = "--seen-penalty", defaultValue = "0", description = "Calibrated stacking: subtract this from the seen (base) classes' logits; needs a base/novel split (default ${DEFAULT-VALUE}).")
+    double seenPenalty;
+    @Option(names = "--validation", description = "Synthetic only: score the validation scenes, kept apart from the test scenes for choosing settings such as --seen-penalty.")
+    boolean validation;
 
     @Override
     public Integer call() throws Exception {
@@ -66,15 +71,29 @@ public final class EvalCommand implements Callable<Integer> {
             int n = limit != null ? limit : model.config().evaluation().images();
             INDArray text = clip.embed(names);
             TwoStageClassifier ts = twoStage == null ? null : new TwoStageClassifier(clip.weights(), text, twoStage, 16);
-            metrics = bench.evaluate(model.config().model(), model.weights(), text, n, 0, ts).metrics();
+            metrics = bench.evaluate(model.config().model(), model.weights(), text, n, 0, ts, new SeenClassCalibration(seenPenalty),
+                    validation ? SyntheticBenchmark.VALIDATION_SEEDS : SyntheticBenchmark.EVAL_SEEDS).metrics();
         } else {
             SemanticDataset ds = SemanticDataset.byKey(dataset);
             if (root == null) {
                 throw GkcException.of("--root is required for %s", dataset);
             }
+            if (validation) {
+                throw GkcException.of("--validation applies to the synthetic world only; use --split for %s", dataset);
+            }
             names = ds.classNames().names();
             INDArray text = clip.embed(names);
-            SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), text);
+            if (seenPenalty > 0 && (novel == null || novel.isEmpty())) {
+                throw GkcException.of("--seen-penalty needs --novel to say which classes are unseen");
+            }
+            List<Integer> seen = new ArrayList<>();
+            for (int c = 0; c < names.size(); c++) {
+                if (novel == null || !novel.contains(c)) {
+                    seen.add(c);
+                }
+            }
+            SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), text,
+                    new SeenClassCalibration(seenPenalty).bias(names.size(), seen));
             TwoStageClassifier ts = twoStage == null ? null : new TwoStageClassifier(clip.weights(), text, twoStage, 16);
             SemSegEvaluator eval = new SemSegEvaluator(names.size(), ds.ignoreLabel());
             int shortest = size != null ? size : model.config().data().imageSize();

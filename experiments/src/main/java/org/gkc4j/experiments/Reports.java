@@ -14,6 +14,11 @@ public final class Reports {
     }
 
     public static void runReport(Path out, RunConfig cfg, SemSegMetrics m, double imagesPerSecond, double trainSeconds) {
+        runReport(out, cfg, m, imagesPerSecond, trainSeconds, null);
+    }
+
+    public static void runReport(Path out, RunConfig cfg, SemSegMetrics m, double imagesPerSecond, double trainSeconds,
+                                 TrainingRun.Calibrated calibrated) {
         StringBuilder sb = new StringBuilder();
         sb.append("# GKC run: ").append(cfg.variantLabel()).append("\n\n");
         sb.append("Zero-shot semantic segmentation on held-out synthetic scenes, vocabulary = every class name (seen and unseen).\n\n");
@@ -21,6 +26,16 @@ public final class Reports {
         sb.append(String.format(Locale.ROOT, "| %.1f | %.1f | %.1f | %.1f | %.1f |%n%n", m.mIoUBase(), m.mIoUNovel(), m.hIoU(), m.mIoU(), m.pAcc()));
         sb.append(String.format(Locale.ROOT, "Training: %d steps of %d images, %.1f min, %.2f images/s.%n%n", cfg.train().iterations(),
                 cfg.train().batchSize() * cfg.train().accumulate(), trainSeconds / 60, imagesPerSecond));
+        if (calibrated != null) {
+            SemSegMetrics c = calibrated.test();
+            sb.append("## Calibrated stacking\n\nSeen-class logits lowered by a penalty chosen on ")
+                    .append(cfg.evaluation().validationImages()).append(" validation scenes (apart from the test scenes), by harmonic mIoU:\n\n")
+                    .append("| penalty | val. seen | val. unseen | val. harmonic |\n|---|---|---|---|\n");
+            calibrated.validation().forEach((p, v) -> sb.append(String.format(Locale.ROOT, "| %.2f | %.1f | %.1f | %.1f |%n", p, v.mIoUBase(), v.mIoUNovel(), v.hIoU())));
+            sb.append(String.format(Locale.ROOT, "%nOn the test scenes with penalty %.2f (`metrics_calibrated.json`):%n%n", calibrated.penalty()));
+            sb.append("| mIoU seen (base) | mIoU unseen (novel) | harmonic mean | mIoU all | pixel accuracy |\n|---|---|---|---|---|\n");
+            sb.append(String.format(Locale.ROOT, "| %.1f | %.1f | %.1f | %.1f | %.1f |%n%n", c.mIoUBase(), c.mIoUNovel(), c.hIoU(), c.mIoU(), c.pAcc()));
+        }
         if (Files.exists(out.resolve("predictions.png"))) {
             sb.append("## Predictions\n\n![predictions](predictions.png)\n\n");
         }

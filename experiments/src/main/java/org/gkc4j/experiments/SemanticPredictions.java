@@ -15,10 +15,17 @@ import java.util.Map;
 public final class SemanticPredictions {
     private final GkcPredictor predictor;
     private final INDArray text;
+    private final INDArray classBias;
 
     public SemanticPredictions(GkcModelConfig model, Map<String, INDArray> weights, INDArray textFeatures) {
+        this(model, weights, textFeatures, null);
+    }
+
+    /** {@code classBias} [K] is added to the class logits (see {@link SeenClassCalibration}); null for none. */
+    public SemanticPredictions(GkcModelConfig model, Map<String, INDArray> weights, INDArray textFeatures, INDArray classBias) {
         this.predictor = new GkcPredictor(model, weights);
         this.text = textFeatures;
+        this.classBias = classBias;
     }
 
     /** Label maps (row-major class indices) of same-sized images, in one batch. */
@@ -28,7 +35,7 @@ public final class SemanticPredictions {
         for (int i = 0; i < n; i++) {
             Normalization.IMAGENET.apply(images.get(i), pixels, i * 3 * w * h);
         }
-        INDArray sem = predictor.run(Nd4j.create(pixels, new long[]{n, 3, h, w}, 'c'), text).semSeg();   // [N,K,H,W]
+        INDArray sem = predictor.run(Nd4j.create(pixels, new long[]{n, 3, h, w}, 'c'), text, classBias).semSeg();   // [N,K,H,W]
         INDArray arg = Nd4j.argMax(sem, 1);                                                                 // [N,H,W]
         int[][] out = new int[n][];
         for (int i = 0; i < n; i++) {

@@ -24,7 +24,7 @@ import java.util.Map;
  * mIoU over seen (base) and unseen (novel) classes and their harmonic mean.
  */
 public final class SyntheticBenchmark {
-    public static final long TRAIN_SEEDS = 100_000L, EVAL_SEEDS = 500_000L;
+    public static final long TRAIN_SEEDS = 100_000L, EVAL_SEEDS = 500_000L, VALIDATION_SEEDS = 700_000L;
     public static final int IGNORE = 255;
 
     private final SyntheticWorld world = new SyntheticWorld();
@@ -89,7 +89,16 @@ public final class SyntheticBenchmark {
 
     /** As above; with {@code twoStage}, each mask is re-classified by the CLIP image encoder. */
     public Evaluation evaluate(GkcModelConfig model, Map<String, INDArray> weights, INDArray allClassText, int images, int keep, TwoStageClassifier twoStage) {
-        SemanticPredictions p = new SemanticPredictions(model, weights, allClassText);
+        return evaluate(model, weights, allClassText, images, keep, twoStage, SeenClassCalibration.NONE, EVAL_SEEDS);
+    }
+
+    /**
+     * The general form: {@code calibration} lowers the seen classes' logits; {@code firstSeed} picks the scenes
+     * ({@link #EVAL_SEEDS} for the test scenes, {@link #VALIDATION_SEEDS} for choosing settings).
+     */
+    public Evaluation evaluate(GkcModelConfig model, Map<String, INDArray> weights, INDArray allClassText, int images, int keep,
+                               TwoStageClassifier twoStage, SeenClassCalibration calibration, long firstSeed) {
+        SemanticPredictions p = new SemanticPredictions(model, weights, allClassText, calibration.bias(world.classes().size(), seen));
         SemSegEvaluator eval = new SemSegEvaluator(world.classes().size(), IGNORE);
         List<SegmentationSample> kept = new ArrayList<>();
         List<int[]> keptPred = new ArrayList<>();
@@ -98,7 +107,7 @@ public final class SyntheticBenchmark {
             List<SegmentationSample> scenes = new ArrayList<>();
             List<RgbImage> imgs = new ArrayList<>();
             for (int i = start; i < Math.min(images, start + batch); i++) {
-                scenes.add(evalScene(i));
+                scenes.add(generator.scene(firstSeed + i, SceneGenerator.Split.ALL));
                 imgs.add(scenes.get(scenes.size() - 1).image());
             }
             while (imgs.size() < batch) {

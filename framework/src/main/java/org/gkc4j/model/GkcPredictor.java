@@ -59,6 +59,14 @@ public final class GkcPredictor {
     }
 
     public Result run(INDArray images, INDArray textFeatures) {
+        return run(images, textFeatures, null);
+    }
+
+    /**
+     * As {@link #run(INDArray, INDArray)}, with {@code classBias} [K] (null: none) added to the class logits before
+     * the semantic scores are formed; the returned class logits stay unbiased.
+     */
+    public Result run(INDArray images, INDArray textFeatures, INDArray classBias) {
         long n = images.size(0), h = images.size(2), w = images.size(3), k = textFeatures.size(0);
         long ph = (h + 31) / 32 * 32, pw = (w + 31) / 32 * 32;
         INDArray padded = images;
@@ -70,7 +78,15 @@ public final class GkcPredictor {
         List<String> names = new ArrayList<>(g.masks());
         names.addAll(g.logits());
         names.add(g.semSeg());
-        Map<String, INDArray> out = g.sd().output(Map.of("images", padded.castTo(dtype), "text_features", textFeatures.castTo(dtype)), names.toArray(new String[0]));
+        INDArray bias = Nd4j.zeros(dtype, k + 1);
+        if (classBias != null) {
+            if (classBias.length() != k) {
+                throw GkcException.of("class bias has %d entries for %d classes", classBias.length(), k);
+            }
+            bias.get(NDArrayIndex.interval(0, k)).assign(classBias.reshape(k));
+        }
+        Map<String, INDArray> out = g.sd().output(Map.of("images", padded.castTo(dtype), "text_features", textFeatures.castTo(dtype),
+                "class_bias", bias), names.toArray(new String[0]));
         INDArray masks = Nd4j.stack(0, g.masks().stream().map(out::get).toArray(INDArray[]::new));
         INDArray logits = Nd4j.stack(0, g.logits().stream().map(out::get).toArray(INDArray[]::new));
         INDArray sem = out.get(g.semSeg());
@@ -86,6 +102,7 @@ public final class GkcPredictor {
         SameDiff sd = ctx.sd();
         SDVariable images = sd.placeHolder("images", dtype, n, 3, h, w);
         SDVariable text = sd.placeHolder("text_features", dtype, k, cfg.head().embedDim());
+        SDVariable classBias = sd.placeHolder("class_bias", dtype, k + 1);
         GkcNetwork net = new GkcNetwork(ctx, cfg);
         GkcNetwork.Outputs o = net.forward(images);
         SDVariable classifier = net.head().classifier(text);
@@ -96,7 +113,7 @@ public final class GkcPredictor {
             lastLogits = net.head().logits(o.embeddings().get(i), classifier, k + 1);
             logits.add(lastLogits.name());
         }
-        SDVariable sem = semanticScores(ctx.root(), lastLogits, o.masks().get(o.sets() - 1), k, h, w);
+        SDVariable sem = semanticScores(ctx.root(), lastLogits.add(classBias), o.masks().get(o.sets() - 1), k, h, w);
         return new Graph(sd, masks, logits, sem.name());
     }
 
