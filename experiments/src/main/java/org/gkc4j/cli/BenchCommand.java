@@ -148,15 +148,20 @@ public final class BenchCommand implements Runnable {
             out.printf("model %s: %,d parameters, input %dx%d; OMP_NUM_THREADS=%s%n", config, params, size, size, System.getenv("OMP_NUM_THREADS"));
             out.println("| workload | median s per image |");
             out.println("|---|---|");
-            var predictor = new org.gkc4j.model.GkcPredictor(cfg, weights);
             INDArray image = Nd4j.randn(DataType.FLOAT, 1, 3, size, size), text = Nd4j.randn(DataType.FLOAT, classes, cfg.head().embedDim());
+            var predictor = new org.gkc4j.model.GkcPredictor(cfg, weights);
             out.printf("| forward (inference, %d classes) | %.3f |%n", classes, Timing.median(1, reps, () -> predictor.run(image, text)));
+            long inferenceRss = Timing.peakRssMb();
+            predictor.close();   // the inference graph's arrays are not needed while the trainer is timed
+            System.gc();
             var trainer = baseTrainer(cfg, weights, 1, size);
             try (var loader = syntheticLoader(size, 1, 2)) {
-                double t = Timing.median(1, reps, () -> trainer.train(List.of(loader.next())));
+                var last = new org.gkc4j.train.Trainer.StepResult[1];
+                double t = Timing.median(1, reps, () -> last[0] = trainer.train(List.of(loader.next())));
                 out.printf("| training step (forward for matching, forward+backward, update), batch 1 | %.3f |%n", t);
+                last[0].phaseSeconds().forEach((k, v) -> out.printf("| - %s (last step) | %.3f |%n", k, v));
             }
-            out.printf("peak RSS %d MB%n", Timing.peakRssMb());
+            out.printf("peak RSS: %d MB after inference, %d MB after training steps%n", inferenceRss, Timing.peakRssMb());
             return 0;
         }
     }

@@ -43,7 +43,18 @@ public final class GkcMain implements Runnable {
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // ND4J's native allocations hit JavaCPP's limits (or the heap is full): say so in one line, not a trace
+            if (java.util.Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace(err);
+            }
+            err.println("gkc: out of memory: " + oneLine(e.getMessage())
+                    + " (use a smaller input, batch or model; GKC_NATIVE_MEMORY and GKC_JAVA_OPTS raise the limits)");
+            err.flush();
+            return 1;
+        }
     }
 
     public static CommandLine commandLine() {

@@ -96,6 +96,15 @@ public final class GkcPredictor {
         return new Result(masks, logits, sem);
     }
 
+    /** Drops the built graphs (and the activations they hold) so their memory can be reclaimed; the predictor stays usable. */
+    public void close() {
+        for (Graph g : graphs.values()) {
+            g.sd().clearPlaceholders(true);
+            g.sd().clearOpInputs();
+        }
+        graphs.clear();
+    }
+
     private Graph build(long n, long h, long w, long k) {
         OpFixes.install();
         GraphContext ctx = GraphContext.builder().dtype(dtype).weights(weights).trainable(key -> false).build();
