@@ -32,7 +32,8 @@ class TrainingRunTest {
                 "model.pixelDecoder.encoderFfnDim=32", "model.decoder.hidden=32", "model.decoder.ffnDim=32",
                 "model.decoder.queries=6", "model.decoder.decLayers=2",
                 "data.trainImages=12", "data.threads=1", "criterion.points=64", "criterion.maxTargetsPerImage=6",
-                "train.batchSize=2", "train.iterations=" + iterations, "train.checkpointEvery=1", "evaluation.images=8", "evaluation.visualise=2");
+                "train.batchSize=2", "train.iterations=" + iterations, "train.checkpointEvery=1", "evaluation.images=8", "evaluation.visualise=2",
+                "evaluation.seenPenalties=[0.0, 1.0]", "evaluation.validationImages=8");
     }
 
     private RunConfig config(int iterations) throws Exception {
@@ -51,7 +52,8 @@ class TrainingRunTest {
         List<java.util.Map<String, Object>> log = TrainingRun.readLog(out.resolve(TrainingRun.METRICS_LOG));
         assertEquals(3, log.size());
         assertEquals(2, ((Number) log.get(2).get("step")).intValue());
-        for (String f : List.of("config.yaml", "provenance.json", "metrics.json", "report.md", "predictions.png", "loss_curves.png", "per_class_iou.csv")) {
+        for (String f : List.of("config.yaml", "provenance.json", "metrics.json", "metrics_calibrated.json", "report.md", "predictions.png",
+                "loss_curves.png", "per_class_iou.csv")) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         String metrics = Files.readString(out.resolve("metrics.json"));
@@ -73,5 +75,36 @@ class TrainingRunTest {
         assertEquals(0, run(err3, "eval", "--checkpoint", out.toString(), "--dataset", "synthetic", "--limit", "8",
                 "--out", dir.resolve("eval").toString()), err3.toString());
         assertTrue(Files.readString(dir.resolve("eval/results.md")).contains("synthetic"));
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Calibrated stacking"));
+
+        // the cross-dataset protocol on an ADE20K-150 layout: label 0 is ignored, the others are class + 1
+        Path ade = dir.resolve("datasets/ADEChallengeData2016");
+        Files.createDirectories(ade.resolve("images/validation"));
+        Files.createDirectories(ade.resolve("annotations/validation"));
+        long labelled = 0;
+        for (int i = 0; i < 2; i++) {
+            assertTrue(javax.imageio.ImageIO.write(new SyntheticBenchmark(64).evalScene(10 + i).image().toBufferedImage(), "jpg",
+                    ade.resolve("images/validation/ADE_val_" + i + ".jpg").toFile()));
+            java.awt.image.BufferedImage lab = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < 64; y++) {
+                for (int x = 0; x < 64; x++) {
+                    int v = y < 16 ? 0 : y < 40 ? 1 + i : 7;   // ignore, wall or building, road
+                    lab.getRaster().setSample(x, y, 0, v);
+                    labelled += v == 0 ? 0 : 1;
+                }
+            }
+            javax.imageio.ImageIO.write(lab, "png", ade.resolve("annotations/validation/ADE_val_" + i + ".png").toFile());
+        }
+        StringWriter err4 = new StringWriter();
+        assertEquals(0, run(err4, "eval", "--checkpoint", out.toString(), "--dataset", "ade20k-150", "--root", dir.resolve("datasets").toString(),
+                "--novel", "6", "--seen-penalty", "1.0", "--out", dir.resolve("eval-ade").toString()), err4.toString());
+        String ademetrics = Files.readString(dir.resolve("eval-ade/metrics.json"));
+        assertTrue(ademetrics.contains("\"valid_pixels\" : " + labelled), ademetrics);
+        assertTrue(ademetrics.contains("\"num_classes\" : 150"), ademetrics);
+        assertEquals(151, Files.readAllLines(dir.resolve("eval-ade/per_class_iou.csv")).size());
+        StringWriter err5 = new StringWriter();
+        assertEquals(1, run(err5, "eval", "--checkpoint", out.toString(), "--dataset", "ade20k-150", "--root", dir.resolve("datasets").toString(),
+                "--seen-penalty", "1.0", "--out", dir.resolve("eval-ade2").toString()));
+        assertTrue(err5.toString().contains("--seen-penalty needs --novel"), err5.toString());
     }
 }
