@@ -20,7 +20,12 @@ import java.util.Map;
  * harmonic mIoU), a bar chart and a JSON of every run.
  */
 public final class AblationRunner {
-    public record Row(String variant, List<Double> seen, List<Double> unseen, List<Double> harmonic) {
+    /** Per-seed figures of one variant; the calibrated ones come from {@code metrics_calibrated.json} when runs wrote it. */
+    public record Row(String variant, List<Double> seen, List<Double> unseen, List<Double> harmonic, List<Double> unseenCalibrated,
+                      List<Double> harmonicCalibrated) {
+        boolean calibrated() {
+            return !unseenCalibrated.isEmpty();
+        }
     }
 
     private AblationRunner() {
@@ -36,7 +41,7 @@ public final class AblationRunner {
         List<Row> rows = new ArrayList<>();
         int total = ab.variants().size() * ab.seeds().size(), done = 0;
         for (AblationConfig.Variant v : ab.variants()) {
-            Row row = new Row(v.name(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Row row = new Row(v.name(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (long seed : ab.seeds()) {
                 Path dir = out.resolve(slug(v.name())).resolve("seed-" + seed);
                 List<String> overrides = new ArrayList<>(ab.set());
@@ -56,6 +61,12 @@ public final class AblationRunner {
                 row.seen().add(m.mIoUBase());
                 row.unseen().add(m.mIoUNovel());
                 row.harmonic().add(m.hIoU());
+                Path calibrated = dir.resolve(TrainingRun.METRICS_CALIBRATED);
+                if (Files.exists(calibrated)) {
+                    SemSegMetrics c = readMetrics(calibrated);
+                    row.unseenCalibrated().add(c.mIoUNovel());
+                    row.harmonicCalibrated().add(c.hIoU());
+                }
             }
             rows.add(row);
             report(out, ab, rows);
@@ -95,12 +106,30 @@ public final class AblationRunner {
     static void report(Path out, AblationConfig ab, List<Row> rows) {
         StringBuilder md = new StringBuilder("# " + ab.title() + "\n\n");
         md.append(String.format(Locale.ROOT, "Mean ± standard deviation over %d seeds of mIoU on held-out synthetic scenes (vocabulary: all classes).%n%n", ab.seeds().size()));
-        md.append("| variant | seen (base) | unseen (novel) | harmonic |\n|---|---|---|---|\n");
+        boolean calibrated = rows.stream().allMatch(r -> r.calibrated() && r.unseenCalibrated().size() == r.seen().size());
+        md.append("| variant | seen (base) | unseen (novel) | harmonic |").append(calibrated ? " unseen, calibrated | harmonic, calibrated |" : "")
+                .append("\n|---|---|---|---|").append(calibrated ? "---|---|" : "").append('\n');
         Map<String, Object> json = new LinkedHashMap<>();
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f ± %.1f |%n", r.variant(), mean(r.seen()), std(r.seen()),
+            md.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f ± %.1f |", r.variant(), mean(r.seen()), std(r.seen()),
                     mean(r.unseen()), std(r.unseen()), mean(r.harmonic()), std(r.harmonic())));
-            json.put(r.variant(), Map.of("seen", r.seen(), "unseen", r.unseen(), "harmonic", r.harmonic()));
+            if (calibrated) {
+                md.append(String.format(Locale.ROOT, " %.1f ± %.1f | %.1f ± %.1f |", mean(r.unseenCalibrated()), std(r.unseenCalibrated()),
+                        mean(r.harmonicCalibrated()), std(r.harmonicCalibrated())));
+            }
+            md.append('\n');
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("seen", r.seen());
+            figures.put("unseen", r.unseen());
+            figures.put("harmonic", r.harmonic());
+            if (r.calibrated()) {
+                figures.put("unseen_calibrated", r.unseenCalibrated());
+                figures.put("harmonic_calibrated", r.harmonicCalibrated());
+            }
+            json.put(r.variant(), figures);
+        }
+        if (calibrated) {
+            md.append("\nCalibrated: the seen classes' logits lowered by the penalty each run chose on its validation scenes (`metrics_calibrated.json`).\n");
         }
         md.append("\n![results](results.png)\n");
         AtomicFiles.writeString(out.resolve("results.md"), md.toString());

@@ -4,6 +4,8 @@ import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
 import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
+import org.deeplearning4j.arbiter.optimize.runner.CandidateInfo;
+import org.deeplearning4j.arbiter.optimize.runner.CandidateStatus;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.deeplearning4j.arbiter.optimize.api.TaskCreator;
 import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
@@ -114,9 +116,15 @@ public final class ArbiterSweep {
         LinkedHashMap<String, ParameterSpace<?>> out = new LinkedHashMap<>();
         for (var e : cfg.space().entrySet()) {
             SweepConfig.Space s = e.getValue();
+            if (s.type() == null) {
+                throw GkcException.of("sweep space '%s' needs a type: double, int or choice", e.getKey());
+            }
+            if ((s.type().equals("double") || s.type().equals("int")) && !(s.min() < s.max())) {
+                throw GkcException.of("sweep space '%s': a %s range needs min < max (got min %s, max %s)", e.getKey(), s.type(), s.min(), s.max());
+            }
             ParameterSpace<?> leaf = switch (s.type()) {
                 case "double" -> s.log() ? new LogUniform(s.min(), s.max()) : new ContinuousParameterSpace(s.min(), s.max());
-                case "int" -> new IntegerParameterSpace((int) s.min(), (int) s.max());
+                case "int" -> new IntegerParameterSpace(s.min().intValue(), s.max().intValue());
                 case "choice" -> {
                     if (s.values() == null || s.values().isEmpty()) {
                         throw GkcException.of("sweep space '%s' of type choice lists no values", e.getKey());
@@ -182,10 +190,14 @@ public final class ArbiterSweep {
                 return () -> {
                     Trial trial = (Trial) candidate.getValue();
                     Path dir = out.resolve("trial-" + candidate.getIndex());
+                    long started = System.currentTimeMillis();
                     double score = runTrial(base, cfg, trial, extra, dir);
                     results.add(new TrialResult(candidate.getIndex(), trial.asSet(), score, dir));
                     report(out, cfg, results);
-                    OptimizationResult r = new OptimizationResult(candidate, score, candidate.getIndex(), null, null, null);
+                    // the runner reads the candidate's status from the result: without it every trial counts as failed
+                    CandidateInfo info = new CandidateInfo(candidate.getIndex(), CandidateStatus.Complete, score, started, started,
+                            System.currentTimeMillis(), candidate.getFlatParameters(), null);
+                    OptimizationResult r = new OptimizationResult(candidate, score, candidate.getIndex(), null, info, null);
                     runner.getConfiguration().getResultSaver().saveModel(r, null);
                     return r;
                 };

@@ -10,7 +10,14 @@ import java.util.Map;
  */
 public record SweepConfig(String title, String base, List<String> set, String strategy, int trials, int gridPoints, long seed,
                           String objective, Map<String, Space> space) {
-    public record Space(String type, double min, double max, boolean log, List<String> values) {
+    /** One key's search space; {@code choice} needs only {@code values}, {@code double} and {@code int} need min and max. */
+    public record Space(String type, Double min, Double max, Boolean log, List<String> values) {
+        public Space {
+            min = min == null ? Double.NaN : min;
+            max = max == null ? Double.NaN : max;
+            log = log != null && log;
+            values = values == null ? List.of() : List.copyOf(values);
+        }
     }
 
     public static SweepConfig defaults() {

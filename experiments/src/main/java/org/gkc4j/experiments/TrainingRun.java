@@ -52,7 +52,7 @@ import java.util.function.Function;
  */
 public final class TrainingRun {
     public static final String CHECKPOINT = "checkpoint.safetensors", WEIGHTS = "model.safetensors", METRICS_LOG = "metrics.jsonl",
-            METRICS = "metrics.json", CONFIG = "config.yaml";
+            METRICS = "metrics.json", METRICS_CALIBRATED = "metrics_calibrated.json", CONFIG = "config.yaml";
 
     public record Result(Path out, SemSegMetrics metrics, int steps, double trainSeconds, double imagesPerSecond) {
     }
@@ -225,7 +225,7 @@ public final class TrainingRun {
         }
         SemSegMetrics test = bench.evaluate(cfg.model(), weights, allText, cfg.evaluation().images(), 0, null,
                 new SeenClassCalibration(best), SyntheticBenchmark.EVAL_SEEDS).metrics();
-        test.write(out.resolve("metrics_calibrated.json"));
+        test.write(out.resolve(METRICS_CALIBRATED));
         return new Calibrated(validation, best, test);
     }
 

@@ -1,8 +1,6 @@
 package org.gkc4j.experiments;
 
-import org.gkc4j.cli.GkcMain;
 import org.gkc4j.config.Configs;
-import org.gkc4j.testing.Shared;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,20 +18,11 @@ class TrainingRunTest {
     Path dir;
 
     private static int run(StringWriter err, String... args) {
-        return GkcMain.execute(args, new java.io.PrintWriter(new StringWriter()), new java.io.PrintWriter(err, true));
+        return TinyRuns.run(err, args);
     }
 
     private List<String> overrides(int iterations) {
-        return List.of(
-                "clip.weights=" + Shared.require("fixtures/clip-rn-tiny/clip.safetensors"),
-                "clip.merges=" + Shared.require("data/clip/bpe_simple_vocab_16e6.txt.gz"),
-                "clip.cache=" + dir.resolve("cache"),
-                "model.head.embedDim=32", "model.pixelDecoder.convDim=32", "model.pixelDecoder.maskDim=32",
-                "model.pixelDecoder.encoderFfnDim=32", "model.decoder.hidden=32", "model.decoder.ffnDim=32",
-                "model.decoder.queries=6", "model.decoder.decLayers=2",
-                "data.trainImages=12", "data.threads=1", "criterion.points=64", "criterion.maxTargetsPerImage=6",
-                "train.batchSize=2", "train.iterations=" + iterations, "train.checkpointEvery=1", "evaluation.images=8", "evaluation.visualise=2",
-                "evaluation.seenPenalties=[0.0, 1.0]", "evaluation.validationImages=8");
+        return TinyRuns.overrides(dir.resolve("cache"), iterations);
     }
 
     private RunConfig config(int iterations) throws Exception {

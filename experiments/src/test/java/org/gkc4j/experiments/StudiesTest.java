@@ -1,0 +1,106 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.config.Configs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Ablation studies and Arbiter sweeps end to end on one-step runs: tables from the runs' own metrics, resumable. */
+class StudiesTest {
+    @TempDir
+    Path dir;
+
+    private String demoConfig() {
+        return Path.of("../configs/demo.yaml").toAbsolutePath().normalize().toString();
+    }
+
+    private static double hIoU(Path run) throws Exception {
+        return Configs.JSON.readTree(run.resolve(TrainingRun.METRICS).toFile()).get("hIoU").asDouble();
+    }
+
+    @Test
+    void ablationTablesMeanAndSpreadOverSeedsAndResumes() throws Exception {
+        Path cfg = dir.resolve("ablation.yaml");
+        Files.writeString(cfg, String.join("\n",
+                "title: tiny ablation",
+                "base: " + demoConfig(),
+                "seeds: [0, 1]",
+                "variants:",
+                "  - name: baseline",
+                "    set: [diversification.enabled=false, distillation.enabled=false]",
+                "  - name: +text diversification",
+                "    set: [diversification.enabled=true, distillation.enabled=false]", ""));
+        Path out = dir.resolve("ablation");
+        String[] args = TinyRuns.withOverrides(TinyRuns.overrides(dir.resolve("cache"), 1), "ablate", "--config", cfg.toString(), "--out", out.toString());
+        StringWriter err = new StringWriter();
+        assertEquals(0, TinyRuns.run(err, args), err.toString());
+
+        String table = Files.readString(out.resolve("results.md"));
+        assertTrue(table.contains("| variant | seen (base) | unseen (novel) | harmonic | unseen, calibrated | harmonic, calibrated |"), table);
+        for (String[] v : new String[][]{{"baseline", "baseline"}, {"+text diversification", "text-diversification"}}) {
+            double a = hIoU(out.resolve(v[1]).resolve("seed-0")), b = hIoU(out.resolve(v[1]).resolve("seed-1"));
+            double mean = (a + b) / 2, std = Math.abs(a - b) / Math.sqrt(2);   // sample standard deviation of two values
+            String harmonic = String.format(Locale.ROOT, "%.1f ± %.1f", mean, std);
+            String row = table.lines().filter(l -> l.startsWith("| " + v[0] + " |")).findFirst().orElseThrow();
+            assertEquals(harmonic, row.split("\\|")[4].trim(), row);
+        }
+        assertTrue(Files.size(out.resolve("results.png")) > 0);
+        assertEquals(2, Configs.JSON.readTree(out.resolve("results.json").toFile()).get("baseline").get("harmonic").size());
+
+        // a second invocation reuses every finished run and rewrites the same table
+        FileTime before = Files.getLastModifiedTime(out.resolve("baseline/seed-0").resolve(TrainingRun.METRICS));
+        StringWriter again = new StringWriter();
+        assertEquals(0, TinyRuns.run(again, args), again.toString());
+        assertEquals(before, Files.getLastModifiedTime(out.resolve("baseline/seed-0").resolve(TrainingRun.METRICS)), "finished runs are not run again");
+        assertEquals(table, Files.readString(out.resolve("results.md")));
+    }
+
+    @Test
+    void gridSweepRanksTrialsByTheirMetricsAndResumes() throws Exception {
+        Path cfg = dir.resolve("sweep.yaml");
+        Files.writeString(cfg, String.join("\n",
+                "title: tiny sweep",
+                "base: " + demoConfig(),
+                "strategy: grid",
+                "objective: hIoU",
+                "space:",
+                "  criterion.classWeight: {type: choice, values: [\"1\", \"5\"]}", ""));
+        Path out = dir.resolve("sweep");
+        String[] args = TinyRuns.withOverrides(TinyRuns.overrides(dir.resolve("cache"), 1), "sweep", "--config", cfg.toString(), "--out", out.toString());
+        StringWriter err = new StringWriter();
+        assertEquals(0, TinyRuns.run(err, args), err.toString());
+
+        List<Path> trials = new ArrayList<>();
+        try (var s = Files.list(out)) {
+            s.filter(p -> p.getFileName().toString().startsWith("trial-")).sorted().forEach(trials::add);
+        }
+        assertEquals(2, trials.size(), trials.toString());
+        String table = Files.readString(out.resolve("results.md"));
+        List<String> rows = table.lines().filter(l -> l.matches("\\| \\d+ \\| \\d+ \\|.*")).toList();
+        assertEquals(2, rows.size(), table);
+        double first = Double.parseDouble(rows.get(0).split("\\|")[3].trim()), second = Double.parseDouble(rows.get(1).split("\\|")[3].trim());
+        assertTrue(first >= second, table);
+        for (String row : rows) {
+            Path trial = out.resolve("trial-" + row.split("\\|")[2].trim());
+            assertEquals(String.format(Locale.ROOT, "%.2f", hIoU(trial)), row.split("\\|")[3].trim(), row);
+            assertTrue(Files.readString(trial.resolve(TrainingRun.CONFIG)).contains("classWeight"), trial.toString());
+        }
+        assertTrue(table.contains("Best configuration: `criterion.classWeight="), table);
+
+        FileTime before = Files.getLastModifiedTime(trials.get(0).resolve(TrainingRun.METRICS));
+        StringWriter again = new StringWriter();
+        assertEquals(0, TinyRuns.run(again, args), again.toString());
+        assertEquals(before, Files.getLastModifiedTime(trials.get(0).resolve(TrainingRun.METRICS)), "finished trials are not run again");
+        assertEquals(table, Files.readString(out.resolve("results.md")));
+    }
+}
