@@ -245,7 +245,7 @@ public final class ArbiterSweep {
         synchronized (results) {
             sorted = new ArrayList<>(results);
         }
-        sorted.sort(Comparator.comparingDouble((TrialResult t) -> Double.isNaN(t.score()) ? Double.NEGATIVE_INFINITY : -t.score()));
+        sorted.sort(Comparator.comparingDouble((TrialResult t) -> Double.isNaN(t.score()) ? Double.POSITIVE_INFINITY : -t.score()));   // best first, failed (NaN) last
         StringBuilder md = new StringBuilder("# " + cfg.title() + "\n\n");
         md.append("Objective: ").append(cfg.objective()).append(" (higher is better), ").append(cfg.strategy()).append(" search.\n\n");
         md.append("| rank | trial | ").append(cfg.objective()).append(" | overrides |\n|---|---|---|---|\n");

@@ -103,4 +103,22 @@ class StudiesTest {
         assertEquals(before, Files.getLastModifiedTime(trials.get(0).resolve(TrainingRun.METRICS)), "finished trials are not run again");
         assertEquals(table, Files.readString(out.resolve("results.md")));
     }
+
+    @Test
+    void tablesOfHandMadeFigures() throws Exception {
+        AblationConfig ab = new AblationConfig("hand-made", "unused.yaml", List.of(), List.of(0L, 1L, 2L), List.of());
+        AblationRunner.report(dir, ab, List.of(
+                new AblationRunner.Row("a", List.of(10.0, 20.0, 30.0), List.of(1.0, 2.0, 3.0), List.of(4.0, 4.0, 4.0), List.of(5.0, 7.0, 9.0), List.of(1.0, 1.0, 1.0))));
+        // sample standard deviations: {10,20,30} -> 10, {1,2,3} -> 1, {5,7,9} -> 2
+        assertTrue(Files.readString(dir.resolve("results.md")).contains("| a | 20.0 ± 10.0 | 2.0 ± 1.0 | 4.0 ± 0.0 | 7.0 ± 2.0 | 1.0 ± 0.0 |"),
+                Files.readString(dir.resolve("results.md")));
+
+        SweepConfig sc = new SweepConfig("hand-made", "unused.yaml", List.of(), "random", 3, 3, 0, "hIoU", java.util.Map.of());
+        ArbiterSweep.report(dir, sc, new ArrayList<>(List.of(
+                new ArbiterSweep.TrialResult(0, List.of("x=1"), 3.0, dir), new ArbiterSweep.TrialResult(1, List.of("x=2"), Double.NaN, dir),
+                new ArbiterSweep.TrialResult(2, List.of("x=3"), 7.5, dir))));
+        List<String> rows = Files.readAllLines(dir.resolve("results.md")).stream().filter(l -> l.matches("\\| \\d+ \\| \\d+ \\|.*")).toList();
+        assertEquals(List.of("| 1 | 2 | 7.50 | `x=3` |", "| 2 | 0 | 3.00 | `x=1` |", "| 3 | 1 | NaN | `x=2` |"), rows);
+        assertTrue(Files.readString(dir.resolve("results.md")).contains("Best configuration: `x=3`"));
+    }
 }
