@@ -1,6 +1,7 @@
 package org.gkc4j.cli;
 
 import org.gkc4j.config.Configs;
+import org.gkc4j.experiments.RunLauncher;
 import org.gkc4j.experiments.AblationConfig;
 import org.gkc4j.experiments.AblationRunner;
 import picocli.CommandLine.Command;
@@ -23,12 +24,14 @@ public final class AblateCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--set", description = "Override a run-config key in every run (a.b=value).")
     List<String> overrides = new ArrayList<>();
+    @Option(names = "--in-process", description = "Run every member in this JVM instead of a fresh one each (faster start; native memory grows from run to run).")
+    boolean inProcess;
 
     @Override
     public Integer call() throws Exception {
         AblationConfig ab = Configs.load(AblationConfig.class, AblationConfig.defaults(), config, List.of());
         Path dir = out != null ? out : Path.of("runs/ablations").resolve(config.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
-        AblationRunner.run(config, ab, overrides, dir);
+        AblationRunner.run(config, ab, overrides, dir, inProcess ? RunLauncher.IN_PROCESS : RunLauncher.CHILD_PROCESS);
         System.out.print(java.nio.file.Files.readString(dir.resolve("results.md")));
         return 0;
     }

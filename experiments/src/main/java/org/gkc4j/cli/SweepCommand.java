@@ -1,6 +1,7 @@
 package org.gkc4j.cli;
 
 import org.gkc4j.config.Configs;
+import org.gkc4j.experiments.RunLauncher;
 import org.gkc4j.experiments.ArbiterSweep;
 import org.gkc4j.experiments.SweepConfig;
 import picocli.CommandLine.Command;
@@ -24,12 +25,14 @@ public final class SweepCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--set", description = "Override a run-config key in every trial (a.b=value).")
     List<String> overrides = new ArrayList<>();
+    @Option(names = "--in-process", description = "Run every member in this JVM instead of a fresh one each (faster start; native memory grows from run to run).")
+    boolean inProcess;
 
     @Override
     public Integer call() throws Exception {
         SweepConfig sc = Configs.load(SweepConfig.class, SweepConfig.defaults(), config, List.of());
         Path dir = out != null ? out : Path.of("runs/sweeps").resolve(config.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
-        ArbiterSweep.run(config, sc, overrides, dir);
+        ArbiterSweep.run(config, sc, overrides, dir, inProcess ? RunLauncher.IN_PROCESS : RunLauncher.CHILD_PROCESS);
         System.out.print(Files.readString(dir.resolve("results.md")));
         return 0;
     }

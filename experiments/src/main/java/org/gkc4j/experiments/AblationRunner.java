@@ -31,7 +31,7 @@ public final class AblationRunner {
     private AblationRunner() {
     }
 
-    public static List<Row> run(Path configFile, AblationConfig ab, List<String> extra, Path out) throws Exception {
+    public static List<Row> run(Path configFile, AblationConfig ab, List<String> extra, Path out, RunLauncher launcher) throws Exception {
         if (ab.variants().isEmpty()) {
             throw GkcException.of("ablation %s lists no variants", configFile);
         }
@@ -56,7 +56,7 @@ public final class AblationRunner {
                     m = readMetrics(dir.resolve(TrainingRun.METRICS));
                 } else {
                     System.err.printf("gkc: [%d/%d] %s seed %d%n", done, total, v.name(), seed);
-                    m = TrainingRun.run(cfg, dir, true).metrics();
+                    m = launcher.run(cfg, dir);
                 }
                 row.seen().add(m.mIoUBase());
                 row.unseen().add(m.mIoUNovel());

@@ -167,7 +167,7 @@ public final class ArbiterSweep {
         }
     }
 
-    public static List<TrialResult> run(Path configFile, SweepConfig cfg, List<String> extra, Path out) throws Exception {
+    public static List<TrialResult> run(Path configFile, SweepConfig cfg, List<String> extra, Path out, RunLauncher launcher) throws Exception {
         Path base = configFile.toAbsolutePath().getParent().resolve(cfg.base()).normalize();
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("sweep.yaml"), Configs.toYaml(cfg));
@@ -191,7 +191,7 @@ public final class ArbiterSweep {
                     Trial trial = (Trial) candidate.getValue();
                     Path dir = out.resolve("trial-" + candidate.getIndex());
                     long started = System.currentTimeMillis();
-                    double score = runTrial(base, cfg, trial, extra, dir);
+                    double score = runTrial(base, cfg, trial, extra, dir, launcher);
                     results.add(new TrialResult(candidate.getIndex(), trial.asSet(), score, dir));
                     report(out, cfg, results);
                     // the runner reads the candidate's status from the result: without it every trial counts as failed
@@ -220,7 +220,7 @@ public final class ArbiterSweep {
         return results;
     }
 
-    static double runTrial(Path base, SweepConfig cfg, Trial trial, List<String> extra, Path dir) throws Exception {
+    static double runTrial(Path base, SweepConfig cfg, Trial trial, List<String> extra, Path dir, RunLauncher launcher) throws Exception {
         List<String> overrides = new ArrayList<>(cfg.set());
         overrides.addAll(trial.asSet());
         overrides.addAll(extra);
@@ -229,7 +229,7 @@ public final class ArbiterSweep {
             m = AblationRunner.readMetrics(dir.resolve(TrainingRun.METRICS));
         } else {
             RunConfig rc = Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides);
-            m = TrainingRun.run(rc, dir, true).metrics();
+            m = launcher.run(rc, dir);
         }
         return switch (cfg.objective()) {
             case "hIoU" -> m.hIoU();

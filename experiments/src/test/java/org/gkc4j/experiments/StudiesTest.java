@@ -15,7 +15,10 @@ import java.util.Locale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Ablation studies and Arbiter sweeps end to end on one-step runs: tables from the runs' own metrics, resumable. */
+/**
+ * Ablation studies and Arbiter sweeps end to end on one-step runs: tables from the runs' own metrics, resumable. The
+ * ablation runs each member in a child JVM (the default), the sweep in this one.
+ */
 class StudiesTest {
     @TempDir
     Path dir;
@@ -76,7 +79,8 @@ class StudiesTest {
                 "space:",
                 "  criterion.classWeight: {type: choice, values: [\"1\", \"5\"]}", ""));
         Path out = dir.resolve("sweep");
-        String[] args = TinyRuns.withOverrides(TinyRuns.overrides(dir.resolve("cache"), 1), "sweep", "--config", cfg.toString(), "--out", out.toString());
+        String[] args = TinyRuns.withOverrides(TinyRuns.overrides(dir.resolve("cache"), 1), "sweep", "--config", cfg.toString(), "--out", out.toString(),
+                "--in-process");
         StringWriter err = new StringWriter();
         assertEquals(0, TinyRuns.run(err, args), err.toString());
 
