@@ -125,4 +125,31 @@ class StudiesTest {
         assertEquals(List.of("| 1 | 2 | 7.50 | `x=3` |", "| 2 | 0 | 3.00 | `x=1` |", "| 3 | 1 | NaN | `x=2` |"), rows);
         assertTrue(Files.readString(dir.resolve("results.md")).contains("Best configuration: `x=3`"));
     }
+
+    @Test
+    void everyShippedStudyConfigBinds() throws Exception {
+        int checked = 0;
+        try (var files = Files.list(Path.of("../configs/sweeps"))) {
+            for (Path f : files.sorted().toList()) {
+                SweepConfig sc = Configs.load(SweepConfig.class, SweepConfig.defaults(), f, List.of());
+                assertEquals(sc.space().size(), ArbiterSweep.leaves(sc).size(), f.toString());
+                Path base = f.toAbsolutePath().getParent().resolve(sc.base()).normalize();
+                Configs.load(RunConfig.class, RunConfig.defaults(), base, sc.set());
+                checked++;
+            }
+        }
+        try (var files = Files.list(Path.of("../configs/ablations"))) {
+            for (Path f : files.sorted().toList()) {
+                AblationConfig ab = Configs.load(AblationConfig.class, AblationConfig.defaults(), f, List.of());
+                Path base = f.toAbsolutePath().getParent().resolve(ab.base()).normalize();
+                for (AblationConfig.Variant v : ab.variants()) {
+                    List<String> set = new ArrayList<>(ab.set());
+                    set.addAll(v.set());
+                    Configs.load(RunConfig.class, RunConfig.defaults(), base, set);   // every variant's keys exist
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked >= 5, "configs checked: " + checked);
+    }
 }

@@ -120,7 +120,7 @@ public final class Configs {
                 mergeFile(tree, parent.resolve(base.asText()), depth + 1);
             }
         }
-        merge(tree, obj, "", file.toString());
+        merge(tree, obj, "", file.toString(), false);
     }
 
     /** Applies one {@code a.b.c=value} override; the value is parsed as YAML (numbers, booleans, lists). */
@@ -147,23 +147,27 @@ public final class Configs {
             cur = cur.putObject(parts[i]);
         }
         cur.set(parts[parts.length - 1], value);
-        merge(tree, patch, "", "--set " + override);
+        merge(tree, patch, "", "--set " + override, false);
     }
 
-    private static void merge(ObjectNode base, ObjectNode patch, String path, String source) {
+    /**
+     * Merges {@code patch} into {@code base}, refusing keys the defaults do not have. A section whose default is empty
+     * (a map such as a sweep's {@code space}) takes any keys, and so does everything below them: their binding checks them.
+     */
+    private static void merge(ObjectNode base, ObjectNode patch, String path, String source, boolean free) {
+        boolean freeMap = free || (base.isEmpty() && !path.isEmpty());
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
             String full = path.isEmpty() ? key : path + "." + key;
             JsonNode current = base.get(key);
-            boolean freeMap = base.isEmpty() && !path.isEmpty();
             if (current == null && !freeMap) {
                 throw GkcException.of("unknown config key '%s' in %s (valid keys%s: %s)", full, source,
                         path.isEmpty() ? "" : " under '" + path + "'", String.join(", ", new TreeSet<>(names(base))));
             }
             JsonNode value = e.getValue();
             if (current != null && current.isObject() && value.isObject()) {
-                merge((ObjectNode) current, (ObjectNode) value, full, source);
+                merge((ObjectNode) current, (ObjectNode) value, full, source, freeMap);
             } else if (current != null && current.isObject() && !current.isEmpty() && !value.isNull()) {
                 throw GkcException.of("config key '%s' in %s is a section (keys: %s), not a value", full, source,
                         String.join(", ", new TreeSet<>(names((ObjectNode) current))));
