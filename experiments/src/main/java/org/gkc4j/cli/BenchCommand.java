@@ -99,6 +99,10 @@ public final class BenchCommand implements Runnable {
     }
 
     /** A freshly initialised network's weights (checkpoint layout) for timing without trained weights. */
+    static org.gkc4j.model.GkcModelConfig modelConfig(Path file) {
+        return org.gkc4j.config.Configs.load(org.gkc4j.model.GkcModelConfig.class, org.gkc4j.model.GkcModelConfig.defaults(), file, List.of());
+    }
+
     static Map<String, INDArray> randomNetwork(org.gkc4j.model.GkcModelConfig cfg) {
         GraphContext ctx = GraphContext.builder().dtype(DataType.FLOAT).seed(1).build();
         new org.gkc4j.model.GkcNetwork(ctx, cfg).forward(ctx.sd().placeHolder("images", DataType.FLOAT, 1, 3, 64, 64));
@@ -142,7 +146,7 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             PrintStream out = System.out;
             OpFixes.install();
-            var cfg = org.gkc4j.config.Configs.load(org.gkc4j.model.GkcModelConfig.class, org.gkc4j.model.GkcModelConfig.defaults(), config, List.of());
+            var cfg = modelConfig(config);
             Map<String, INDArray> weights = randomNetwork(cfg);
             long params = weights.entrySet().stream().filter(e -> !e.getKey().contains("running_")).mapToLong(e -> e.getValue().length()).sum();
             out.printf("model %s: %,d parameters, input %dx%d; OMP_NUM_THREADS=%s%n", config, params, size, size, System.getenv("OMP_NUM_THREADS"));
@@ -192,7 +196,7 @@ public final class BenchCommand implements Runnable {
                 }
                 pipeline = (images / batch) * batch / ((System.nanoTime() - t0) / 1e9);
             }
-            var cfg = org.gkc4j.config.Configs.load(org.gkc4j.model.GkcModelConfig.class, org.gkc4j.model.GkcModelConfig.defaults(), config, List.of());
+            var cfg = modelConfig(config);
             var trainer = baseTrainer(cfg, Map.of(), 2, size);
             double trainer_ips;
             try (var loader = syntheticLoader(size, 2, 2)) {
@@ -227,7 +231,7 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             PrintStream out = System.out;
             OpFixes.install();
-            var cfg = org.gkc4j.config.Configs.load(org.gkc4j.model.GkcModelConfig.class, org.gkc4j.model.GkcModelConfig.defaults(), config, List.of());
+            var cfg = modelConfig(config);
             ClipConfig cc = cfg.head().embedDim() == 1024 ? ClipConfig.rn50()
                     : new ClipConfig(cfg.head().embedDim(), 224, cfg.backbone().layers(), cfg.backbone().width(), 77, 49408, 512, 8, 12);
             ClipWeights clip = ClipWeights.random(cc, 1);

@@ -1,16 +1,12 @@
 package org.gkc4j.cli;
 
 import org.gkc4j.config.Configs;
-import org.gkc4j.experiments.RunLauncher;
 import org.gkc4j.experiments.ArbiterSweep;
 import org.gkc4j.experiments.SweepConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -19,21 +15,15 @@ import java.util.concurrent.Callable;
 public final class SweepCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
-    @Option(names = "--config", required = true, description = "Sweep config.")
-    Path config;
-    @Option(names = "--out", description = "Output folder (default: runs/sweeps/<config name>).")
-    Path out;
-    @Option(names = "--set", description = "Override a run-config key in every trial (a.b=value).")
-    List<String> overrides = new ArrayList<>();
-    @Option(names = "--in-process", description = "Run every member in this JVM instead of a fresh one each (faster start; native memory grows from run to run).")
-    boolean inProcess;
+    @Mixin
+    StudyOptions study;
 
     @Override
     public Integer call() throws Exception {
-        SweepConfig sc = Configs.load(SweepConfig.class, SweepConfig.defaults(), config, List.of());
-        Path dir = out != null ? out : Path.of("runs/sweeps").resolve(config.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
-        ArbiterSweep.run(config, sc, overrides, dir, inProcess ? RunLauncher.IN_PROCESS : RunLauncher.CHILD_PROCESS);
-        System.out.print(Files.readString(dir.resolve("results.md")));
+        SweepConfig sc = Configs.load(SweepConfig.class, SweepConfig.defaults(), study.config, List.of());
+        Path dir = study.outDir("sweeps");
+        ArbiterSweep.run(study.config, sc, study.overrides, dir, study.launcher());
+        System.out.print(java.nio.file.Files.readString(dir.resolve("results.md")));
         return 0;
     }
 }

@@ -23,9 +23,18 @@ public final class SemanticPredictions {
 
     /** {@code classBias} [K] is added to the class logits (see {@link SeenClassCalibration}); null for none. */
     public SemanticPredictions(GkcModelConfig model, Map<String, INDArray> weights, INDArray textFeatures, INDArray classBias) {
-        this.predictor = new GkcPredictor(model, weights);
+        this(new GkcPredictor(model, weights), textFeatures, classBias);
+    }
+
+    private SemanticPredictions(GkcPredictor predictor, INDArray textFeatures, INDArray classBias) {
+        this.predictor = predictor;
         this.text = textFeatures;
         this.classBias = classBias;
+    }
+
+    /** The same network and vocabulary (and its built graphs, since the bias is a graph input) with another class bias. */
+    public SemanticPredictions withClassBias(INDArray bias) {
+        return new SemanticPredictions(predictor, text, bias);
     }
 
     /** Label maps (row-major class indices) of same-sized images, in one batch. */

@@ -98,7 +98,13 @@ public final class SyntheticBenchmark {
      */
     public Evaluation evaluate(GkcModelConfig model, Map<String, INDArray> weights, INDArray allClassText, int images, int keep,
                                TwoStageClassifier twoStage, SeenClassCalibration calibration, long firstSeed) {
-        SemanticPredictions p = new SemanticPredictions(model, weights, allClassText, calibration.bias(world.classes().size(), seen));
+        return evaluate(new SemanticPredictions(model, weights, allClassText), images, keep, twoStage, calibration, firstSeed);
+    }
+
+    /** As above with predictions already set up (their graphs are reused across calls; the calibration replaces their bias). */
+    public Evaluation evaluate(SemanticPredictions predictions, int images, int keep, TwoStageClassifier twoStage,
+                               SeenClassCalibration calibration, long firstSeed) {
+        SemanticPredictions p = predictions.withClassBias(calibration.bias(world.classes().size(), seen));
         SemSegEvaluator eval = new SemSegEvaluator(world.classes().size(), IGNORE);
         List<SegmentationSample> kept = new ArrayList<>();
         List<int[]> keptPred = new ArrayList<>();

@@ -165,7 +165,9 @@ public final class TrainingRun {
         System.err.printf("gkc: evaluating on %d held-out scenes with all %d class names (%d unseen)%n", cfg.evaluation().images(),
                 bench.world().classes().size(), bench.world().unseen().size());
         INDArray allText = clip.embed(bench.world().classNames());
-        SyntheticBenchmark.Evaluation ev = bench.evaluate(cfg.model(), weights, allText, cfg.evaluation().images(), cfg.evaluation().visualise());
+        SemanticPredictions predictions = new SemanticPredictions(cfg.model(), weights, allText);
+        SyntheticBenchmark.Evaluation ev = bench.evaluate(predictions, cfg.evaluation().images(), cfg.evaluation().visualise(), null,
+                SeenClassCalibration.NONE, SyntheticBenchmark.EVAL_SEEDS);
         SemSegMetrics m = ev.metrics();
         m.write(out.resolve(METRICS));
         perClassCsv(out.resolve("per_class_iou.csv"), bench.world().classNames(), m, new HashSet<>(bench.world().unseen()));
@@ -187,7 +189,7 @@ public final class TrainingRun {
             Pictures.lines(out.resolve("loss_curves.png"), "training losses (weighted, summed over prediction sets)", "step", "loss", x,
                     Pictures.seriesOf(rows, keys));
         }
-        Calibrated calibrated = calibrate(cfg, out, bench, weights, allText);
+        Calibrated calibrated = calibrate(cfg, out, bench, predictions);
         Reports.runReport(out, cfg, m, imagesPerSecond, trainSeconds, calibrated);
         System.err.printf("gkc: mIoU seen %.1f, unseen %.1f, harmonic %.1f (all %.1f); report in %s%n", m.mIoUBase(), m.mIoUNovel(), m.hIoU(), m.mIoU(), out.resolve("report.md"));
         if (calibrated != null) {
@@ -203,7 +205,7 @@ public final class TrainingRun {
     }
 
     /** Picks the seen-class penalty on validation scenes, then scores the test scenes with it; null when not configured. */
-    static Calibrated calibrate(RunConfig cfg, Path out, SyntheticBenchmark bench, Map<String, INDArray> weights, INDArray allText) {
+    static Calibrated calibrate(RunConfig cfg, Path out, SyntheticBenchmark bench, SemanticPredictions predictions) {
         List<Double> candidates = cfg.evaluation().seenPenalties();
         if (candidates.isEmpty()) {
             return null;
@@ -213,8 +215,8 @@ public final class TrainingRun {
         double bestH = -1;
         try (ProgressBar bar = new ProgressBar("calibrate", candidates.size(), "penalties")) {
             for (double p : candidates) {
-                SemSegMetrics v = bench.evaluate(cfg.model(), weights, allText, cfg.evaluation().validationImages(), 0, null,
-                        new SeenClassCalibration(p), SyntheticBenchmark.VALIDATION_SEEDS).metrics();
+                SemSegMetrics v = bench.evaluate(predictions, cfg.evaluation().validationImages(), 0, null, new SeenClassCalibration(p),
+                        SyntheticBenchmark.VALIDATION_SEEDS).metrics();
                 validation.put(p, v);
                 if (v.hIoU() > bestH) {
                     bestH = v.hIoU();
@@ -223,8 +225,8 @@ public final class TrainingRun {
                 bar.step(validation.size(), String.format(Locale.ROOT, "penalty %.2f hIoU %.1f", p, v.hIoU()));
             }
         }
-        SemSegMetrics test = bench.evaluate(cfg.model(), weights, allText, cfg.evaluation().images(), 0, null,
-                new SeenClassCalibration(best), SyntheticBenchmark.EVAL_SEEDS).metrics();
+        SemSegMetrics test = bench.evaluate(predictions, cfg.evaluation().images(), 0, null, new SeenClassCalibration(best),
+                SyntheticBenchmark.EVAL_SEEDS).metrics();
         test.write(out.resolve(METRICS_CALIBRATED));
         return new Calibrated(validation, best, test);
     }

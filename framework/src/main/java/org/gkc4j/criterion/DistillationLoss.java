@@ -73,21 +73,17 @@ public final class DistillationLoss implements LossTerm {
         return weight;
     }
 
-    private static SDVariable shared(SameDiff sd, String name, java.util.function.Supplier<SDVariable> make) {
-        return sd.hasVariable(name) ? sd.getVariable(name) : make.get();
-    }
-
     @Override
     public SDVariable build(SetGraph set) {
         SameDiff sd = set.scope().sd();
         Dims d = set.dims();
         int m = d.maxTotalTargets();
         var type = set.scope().dtype();
-        SDVariable teacher = shared(sd, "loss.kd_teacher", () -> sd.placeHolder("loss.kd_teacher", type, m, teacherDim));
-        SDVariable text = shared(sd, "loss.kd_text", () -> sd.placeHolder("loss.kd_text", type, m, d.embedDim()));
-        SDVariable valid = shared(sd, "loss.kd_valid", () -> sd.placeHolder("loss.kd_valid", type, m));
-        SDVariable pairs = shared(sd, "loss.kd_pairs", () -> sd.placeHolder("loss.kd_pairs", type, m, m));
-        SDVariable sigma = shared(sd, "text_kd_logit_scale", () -> set.scope().param("text_kd_logit_scale", Init.ones()));
+        SDVariable teacher = LossTerm.sharedPlaceholder(sd, "loss.kd_teacher", type, m, teacherDim);
+        SDVariable text = LossTerm.sharedPlaceholder(sd, "loss.kd_text", type, m, d.embedDim());
+        SDVariable valid = LossTerm.sharedPlaceholder(sd, "loss.kd_valid", type, m);
+        SDVariable pairs = LossTerm.sharedPlaceholder(sd, "loss.kd_pairs", type, m, m);
+        SDVariable sigma = LossTerm.shared(sd, "text_kd_logit_scale", () -> set.scope().param("text_kd_logit_scale", Init.ones()));
         SDVariable select = sd.placeHolder(set.name("kd_select"), type, m, (long) d.batch() * d.queries());
         boolean last = set.index() == set.sets() - 1;
         SDVariable query = source == StudentSource.PRIOR ? set.classEmbedding() : set.embedding();

@@ -49,8 +49,8 @@ public final class GroundingLoss implements LossTerm {
         Dims d = set.dims();
         int b = d.batch(), w = maxWords, r = maxRegions, e = d.embedDim();
         var type = set.scope().dtype();
-        SDVariable words = sd.hasVariable("loss.ground_words") ? sd.getVariable("loss.ground_words") : sd.placeHolder("loss.ground_words", type, b * w, e);
-        SDVariable wordMask = sd.hasVariable("loss.ground_word_mask") ? sd.getVariable("loss.ground_word_mask") : sd.placeHolder("loss.ground_word_mask", type, b, w);
+        SDVariable words = LossTerm.sharedPlaceholder(sd, "loss.ground_words", type, b * w, e);
+        SDVariable wordMask = LossTerm.sharedPlaceholder(sd, "loss.ground_word_mask", type, b, w);
         SDVariable select = sd.placeHolder(set.name("ground_select"), type, (long) b * r, (long) b * d.queries());
         SDVariable regionMask = sd.placeHolder(set.name("ground_region_mask"), type, b, r);
         SDVariable regions = Losses.l2Normalize(sd, select.mmul(set.embedding().reshape((long) b * d.queries(), e)), 1);   // [B*R, E]

@@ -64,4 +64,17 @@ public interface LossTerm {
             return "loss.s" + index + "." + leaf;
         }
     }
+
+    /**
+     * The graph variable {@code name}, made by {@code make} the first time: several terms (and prediction sets) share
+     * placeholders and sub-graphs this way instead of each declaring its own.
+     */
+    static SDVariable shared(org.nd4j.autodiff.samediff.SameDiff sd, String name, java.util.function.Supplier<SDVariable> make) {
+        return sd.hasVariable(name) ? sd.getVariable(name) : make.get();
+    }
+
+    /** A placeholder shared by name: declared once, found afterwards. */
+    static SDVariable sharedPlaceholder(org.nd4j.autodiff.samediff.SameDiff sd, String name, org.nd4j.linalg.api.buffer.DataType type, long... shape) {
+        return shared(sd, name, () -> sd.placeHolder(name, type, shape));
+    }
 }

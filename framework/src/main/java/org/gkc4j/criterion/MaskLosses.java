@@ -41,15 +41,14 @@ public final class MaskLosses {
     static SDVariable targets(LossTerm.SetGraph set) {
         SameDiff sd = set.scope().sd();
         String key = set.name("pt_target");
-        return sd.hasVariable(key) ? sd.getVariable(key)
-                : sd.placeHolder(key, set.scope().dtype(), set.dims().maxTotalTargets(), set.dims().points());
+        return LossTerm.sharedPlaceholder(sd, key, set.scope().dtype(), set.dims().maxTotalTargets(), set.dims().points());
     }
 
     /** Per-row weight: 1 / numMasks for real rows, 0 for padding. */
     static SDVariable rowWeights(LossTerm.SetGraph set) {
         SameDiff sd = set.scope().sd();
         String key = set.name("mask_w");
-        return sd.hasVariable(key) ? sd.getVariable(key) : sd.placeHolder(key, set.scope().dtype(), set.dims().maxTotalTargets());
+        return LossTerm.sharedPlaceholder(sd, key, set.scope().dtype(), set.dims().maxTotalTargets());
     }
 
     /** Fills the shared placeholders once per set (both terms call it; the second call finds them filled). */

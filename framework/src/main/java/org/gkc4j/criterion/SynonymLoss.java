@@ -53,19 +53,14 @@ public final class SynonymLoss implements LossTerm {
         SameDiff sd = set.scope().sd();
         Dims d = set.dims();
         int l = maxVocabulary;
-        SDVariable text = shared(sd, "syn_text", () -> sd.placeHolder("loss.syn_text", set.scope().dtype(), d.batch(), l, d.embedDim()));
-        SDVariable padMask = shared(sd, "syn_pad", () -> sd.placeHolder("loss.syn_pad", set.scope().dtype(), d.batch(), 1, l + 1));
-        SDVariable classifiers = shared(sd, "syn_classifiers", () -> set.head().classifiersPerImage(text, d.batch()).rename("loss.syn_classifiers"));
+        SDVariable text = LossTerm.sharedPlaceholder(sd, "loss.syn_text", set.scope().dtype(), d.batch(), l, d.embedDim());
+        SDVariable padMask = LossTerm.sharedPlaceholder(sd, "loss.syn_pad", set.scope().dtype(), d.batch(), 1, l + 1);
+        SDVariable classifiers = LossTerm.shared(sd, "loss.syn_classifiers", () -> set.head().classifiersPerImage(text, d.batch()).rename("loss.syn_classifiers"));
         SDVariable logits = set.head().logitsPerImage(set.embedding(), classifiers, l + 1).add(padMask);
         long rows = (long) d.batch() * d.queries();
         SDVariable onehot = sd.placeHolder(set.name("syn_onehot"), set.scope().dtype(), rows, l + 1);
         SDVariable weights = sd.placeHolder(set.name("syn_w"), set.scope().dtype(), rows);
         return Losses.weightedCrossEntropy(sd, logits.reshape(rows, l + 1), onehot, weights);
-    }
-
-    private static SDVariable shared(SameDiff sd, String leaf, java.util.function.Supplier<SDVariable> make) {
-        String name = "loss." + leaf;
-        return sd.hasVariable(name) ? sd.getVariable(name) : make.get();
     }
 
     @Override
