@@ -6,6 +6,7 @@ import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.experiments.ClipResources;
 import org.gkc4j.experiments.SeenClassCalibration;
 import org.gkc4j.experiments.SemanticPredictions;
+import org.gkc4j.experiments.Reports;
 import org.gkc4j.experiments.SyntheticBenchmark;
 import org.gkc4j.experiments.TrainedModel;
 import org.gkc4j.experiments.TwoStageClassifier;
@@ -64,6 +65,7 @@ public final class EvalCommand implements Callable<Integer> {
         ClipResources clip = ClipResources.open(model.config().clip());
         Files.createDirectories(out);
         SemSegMetrics metrics;
+        long[][] confusion;
         List<String> names;
         if (dataset.equals("synthetic")) {
             SyntheticBenchmark bench = new SyntheticBenchmark(model.config().data().imageSize());
@@ -71,8 +73,10 @@ public final class EvalCommand implements Callable<Integer> {
             int n = limit != null ? limit : model.config().evaluation().images();
             INDArray text = clip.embed(names);
             TwoStageClassifier ts = twoStage == null ? null : new TwoStageClassifier(clip.weights(), text, twoStage, 16);
-            metrics = bench.evaluate(model.config().model(), model.weights(), text, n, 0, ts, new SeenClassCalibration(seenPenalty),
-                    validation ? SyntheticBenchmark.VALIDATION_SEEDS : SyntheticBenchmark.EVAL_SEEDS).metrics();
+            SyntheticBenchmark.Evaluation ev = bench.evaluate(model.config().model(), model.weights(), text, n, 0, ts,
+                    new SeenClassCalibration(seenPenalty), validation ? SyntheticBenchmark.VALIDATION_SEEDS : SyntheticBenchmark.EVAL_SEEDS);
+            metrics = ev.metrics();
+            confusion = ev.confusion();
         } else {
             SemanticDataset ds = SemanticDataset.byKey(dataset);
             if (root == null) {
@@ -115,6 +119,7 @@ public final class EvalCommand implements Callable<Integer> {
                 throw GkcException.of("no images found for %s under %s (%s split)", dataset, root, split);
             }
             metrics = eval.metrics(novel);
+            confusion = eval.confusionByTruth();
         }
         metrics.write(out.resolve("metrics.json"));
         StringBuilder md = new StringBuilder("| dataset | mIoU | pAcc | mIoU base | mIoU novel | hIoU |\n|---|---|---|---|---|---|\n");
@@ -127,6 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
             csv.append(i).append(",\"").append(names.get(i).replace("\"", "'")).append("\",").append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v)).append('\n');
         }
         AtomicFiles.writeString(out.resolve("per_class_iou.csv"), csv.toString());
+        Reports.confusionCsv(out.resolve("confusion.csv"), names, confusion);
         System.out.print(md);
         return 0;
     }

@@ -6,6 +6,7 @@ import org.gkc4j.io.AtomicFiles;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** Markdown reports of runs. */
@@ -42,8 +43,23 @@ public final class Reports {
         if (Files.exists(out.resolve("loss_curves.png"))) {
             sb.append("## Loss curves\n\n![losses](loss_curves.png)\n\n");
         }
-        sb.append("Per-class IoU: `per_class_iou.csv`; every step's losses: `metrics.jsonl`.\n\n");
+        sb.append("Per-class IoU: `per_class_iou.csv`; pixel confusion (rows: truth, columns: prediction): `confusion.csv`; every step's losses and phase seconds: `metrics.jsonl`.\n\n");
         sb.append("## Resolved config\n\n```yaml\n").append(Configs.toYaml(cfg)).append("```\n");
         AtomicFiles.writeString(out.resolve("report.md"), sb.toString());
+    }
+
+    /** Pixel counts, one row per ground-truth class, one column per predicted class (names quoted, quotes dropped). */
+    public static void confusionCsv(Path file, List<String> names, long[][] confusion) {
+        StringBuilder sb = new StringBuilder("truth \\ prediction");
+        names.forEach(n -> sb.append(",\"").append(n.replace("\"", "")).append('"'));
+        sb.append('\n');
+        for (int g = 0; g < names.size(); g++) {
+            sb.append('"').append(names.get(g).replace("\"", "")).append('"');
+            for (long v : confusion[g]) {
+                sb.append(',').append(v);
+            }
+            sb.append('\n');
+        }
+        AtomicFiles.writeString(file, sb.toString());
     }
 }

@@ -79,8 +79,11 @@ public final class SyntheticBenchmark {
         return out;
     }
 
-    /** Predictions and metrics over {@code images} held-out scenes with the full vocabulary. */
-    public record Evaluation(SemSegMetrics metrics, List<SegmentationSample> scenes, List<int[]> predictions) {
+    /**
+     * Predictions and metrics over {@code images} held-out scenes with the full vocabulary; {@code confusion[gt][pred]}
+     * counts pixels.
+     */
+    public record Evaluation(SemSegMetrics metrics, List<SegmentationSample> scenes, List<int[]> predictions, long[][] confusion) {
     }
 
     public Evaluation evaluate(GkcModelConfig model, Map<String, INDArray> weights, INDArray allClassText, int images, int keep) {
@@ -128,6 +131,6 @@ public final class SyntheticBenchmark {
                 }
             }
         }
-        return new Evaluation(eval.metrics(world.unseen()), kept, keptPred);
+        return new Evaluation(eval.metrics(world.unseen()), kept, keptPred, eval.confusionByTruth());
     }
 }

@@ -51,7 +51,7 @@ import java.util.function.Function;
  * output goes under {@code out}, beside the resolved config and the run's provenance.
  */
 public final class TrainingRun {
-    public static final String CHECKPOINT = "checkpoint.safetensors", WEIGHTS = "model.safetensors", METRICS_LOG = "metrics.jsonl",
+    public static final String CHECKPOINT = "checkpoint.safetensors", WEIGHTS = "model.safetensors", METRICS_LOG = "metrics.jsonl", CONFUSION = "confusion.csv",
             METRICS = "metrics.json", METRICS_CALIBRATED = "metrics_calibrated.json", CONFIG = "config.yaml";
 
     public record Result(Path out, SemSegMetrics metrics, int steps, double trainSeconds, double imagesPerSecond) {
@@ -171,6 +171,7 @@ public final class TrainingRun {
         SemSegMetrics m = ev.metrics();
         m.write(out.resolve(METRICS));
         perClassCsv(out.resolve("per_class_iou.csv"), bench.world().classNames(), m, new HashSet<>(bench.world().unseen()));
+        Reports.confusionCsv(out.resolve(CONFUSION), bench.world().classNames(), ev.confusion());
         List<RgbImage> imgs = new ArrayList<>();
         List<int[]> truth = new ArrayList<>();
         for (SegmentationSample s : ev.scenes()) {
@@ -204,10 +205,10 @@ public final class TrainingRun {
     public record Calibrated(Map<Double, SemSegMetrics> validation, double penalty, SemSegMetrics test) {
     }
 
-    /** Picks the seen-class penalty on validation scenes, then scores the test scenes with it; null when not configured. */
+    /** Picks the seen-class penalty on validation scenes, then scores the test scenes with it; null without candidates or scenes. */
     static Calibrated calibrate(RunConfig cfg, Path out, SyntheticBenchmark bench, SemanticPredictions predictions) {
         List<Double> candidates = cfg.evaluation().seenPenalties();
-        if (candidates.isEmpty()) {
+        if (candidates.isEmpty() || cfg.evaluation().validationImages() == 0) {
             return null;
         }
         Map<Double, SemSegMetrics> validation = new LinkedHashMap<>();
@@ -267,6 +268,7 @@ public final class TrainingRun {
         row.put("lr", r.lr());
         row.put("grad_norm", r.gradNorm());
         row.put("seconds", r.seconds());
+        r.phaseSeconds().forEach((k, v) -> row.put("seconds_" + k, v));
         row.put("images_per_second", images / r.seconds());
         Files.writeString(log, Configs.JSON.writeValueAsString(row).replace("\n", "").replaceAll("\\s+", " ") + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);

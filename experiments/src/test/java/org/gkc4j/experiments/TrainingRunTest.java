@@ -41,12 +41,32 @@ class TrainingRunTest {
         List<java.util.Map<String, Object>> log = TrainingRun.readLog(out.resolve(TrainingRun.METRICS_LOG));
         assertEquals(3, log.size());
         assertEquals(2, ((Number) log.get(2).get("step")).intValue());
+        for (String phase : List.of("forward", "matching", "backward", "update")) {
+            assertTrue(((Number) log.get(2).get("seconds_" + phase)).doubleValue() >= 0, phase);
+        }
         for (String f : List.of("config.yaml", "provenance.json", "metrics.json", "metrics_calibrated.json", "report.md", "predictions.png",
-                "loss_curves.png", "per_class_iou.csv")) {
+                "loss_curves.png", "per_class_iou.csv", "confusion.csv")) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         String metrics = Files.readString(out.resolve("metrics.json"));
         assertTrue(metrics.contains("mIoU_base") && metrics.contains("mIoU_novel") && metrics.contains("hIoU"), metrics);
+        // the confusion table holds every scored pixel once, one row per true class, and its diagonal is the pixel accuracy
+        List<String> confusion = Files.readAllLines(out.resolve("confusion.csv"));
+        int classes = new SyntheticBenchmark(64).world().classes().size();
+        assertEquals(classes + 1, confusion.size());
+        long total = 0, diagonal = 0;
+        for (int g = 0; g < classes; g++) {
+            String[] cells = confusion.get(g + 1).split(",");
+            assertEquals(classes + 1, cells.length);
+            for (int p = 0; p < classes; p++) {
+                long v = Long.parseLong(cells[p + 1]);
+                total += v;
+                diagonal += p == g ? v : 0;
+            }
+        }
+        com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(metrics);
+        assertEquals(m.get("valid_pixels").asLong(), total);
+        assertEquals(m.get("pAcc").asDouble(), 100.0 * diagonal / total, 1e-3);
 
         // the trained model segments a new image with a free vocabulary
         Path img = dir.resolve("scene.png");

@@ -113,6 +113,17 @@ public final class SemSegEvaluator {
         return m;
     }
 
+    /** {@code [gt][pred]} pixel counts: the layout people read, one row per true class. */
+    public long[][] confusionByTruth() {
+        long[][] m = new long[numClasses][numClasses];
+        for (int p = 0; p < numClasses; p++) {
+            for (int g = 0; g < numClasses; g++) {
+                m[g][p] = confusion[p * numClasses + g];
+            }
+        }
+        return m;
+    }
+
     public SemSegMetrics metrics() {
         return metrics(Set.of());
     }

@@ -9,6 +9,7 @@ import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcNetwork;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.fix.OpFixes;
+import org.gkc4j.util.OpTimeProfile;
 import org.gkc4j.util.Quiet;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -17,6 +18,8 @@ import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +48,7 @@ public final class Trainer {
     private final AdamW adam = new AdamW();
     private final INDArray plainText;
     private final DataType dtype;
+    private final OpTimeProfile profile;
     private int step;
 
     /**
@@ -74,6 +78,10 @@ public final class Trainer {
             }
         });
         Quiet.createGradFunction(ctx.sd());
+        profile = System.getProperty(OpTimeProfile.PROPERTY) == null ? null : new OpTimeProfile();
+        if (profile != null) {
+            ctx.sd().addListeners(profile);
+        }
     }
 
     public SameDiff sameDiff() {
@@ -116,6 +124,7 @@ public final class Trainer {
             ph.put(Criterion.PLAIN_TEXT, plainText);
             long t0 = System.nanoTime();
             Map<String, INDArray> forward = ctx.sd().output(ph, criterion.matchingOutputs().toArray(new String[0]));
+            endProfiledExecution();
             long t1 = System.nanoTime();
             ph.putAll(criterion.feed(batch, forward, rng));
             long t2 = System.nanoTime();
@@ -125,6 +134,7 @@ public final class Trainer {
             outputs.add(Criterion.LOSS);
             ParameterUpdate.addBatchNormOutputs(ctx, outputs);
             OutAndGrad og = ctx.sd().calculateGradientsAndOutputs(ph, outputs, params);
+            endProfiledExecution();
             phases.merge("backward", (System.nanoTime() - t2) / 1e9, Double::sum);
             Map<String, INDArray> values = og.getOutputs();
             for (var e : criterion.termOutputs().entrySet()) {
@@ -151,9 +161,26 @@ public final class Trainer {
         int done = step;
         step++;
         ParameterUpdate.releaseNativeMemory(step, 10);
+        writeProfile();
         double seconds = (System.nanoTime() - start) / 1e9;
         phases.put("update", seconds - phases.values().stream().mapToDouble(Double::doubleValue).sum());
         return new StepResult(done, loss, terms, norm, lr, seconds, phases);
+    }
+
+    private void endProfiledExecution() {
+        if (profile != null) {
+            profile.executionDone();
+        }
+    }
+
+    private void writeProfile() {
+        if (profile != null) {
+            try {
+                profile.write(Path.of(System.getProperty(OpTimeProfile.PROPERTY)));
+            } catch (IOException e) {
+                throw GkcException.of("cannot write the op profile %s: %s", System.getProperty(OpTimeProfile.PROPERTY), e.getMessage());
+            }
+        }
     }
 
     /** Model weights and buffers by checkpoint key, in checkpoint layouts. */

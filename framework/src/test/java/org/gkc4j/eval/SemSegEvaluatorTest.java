@@ -31,6 +31,11 @@ class SemSegEvaluatorTest {
         assertEquals(0, m.hIoU(), EPS);
         assertEquals(5, m.validPixels());
         assertEquals(1, m.images());
+        // one row per true class: g0 -> {p0, p1}, g1 -> {p1, p1}, g2 -> {p0}; the ignored pixel counts nowhere
+        long[][] byTruth = ev.confusionByTruth();
+        assertArrayEquals(new long[]{1, 1, 0}, byTruth[0]);
+        assertArrayEquals(new long[]{0, 2, 0}, byTruth[1]);
+        assertArrayEquals(new long[]{1, 0, 0}, byTruth[2]);
     }
 
     @Test
