@@ -126,12 +126,7 @@ public final class EvalCommand implements Callable<Integer> {
         md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |%n", dataset, metrics.mIoU(), metrics.pAcc(),
                 metrics.mIoUBase(), metrics.mIoUNovel(), metrics.hIoU()));
         AtomicFiles.writeString(out.resolve("results.md"), md.toString());
-        StringBuilder csv = new StringBuilder("class,name,iou\n");
-        for (int i = 0; i < names.size(); i++) {
-            double v = metrics.perClassIoU()[i];
-            csv.append(i).append(",\"").append(names.get(i).replace("\"", "'")).append("\",").append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v)).append('\n');
-        }
-        AtomicFiles.writeString(out.resolve("per_class_iou.csv"), csv.toString());
+        Reports.perClassCsv(out.resolve("per_class_iou.csv"), names, metrics);
         Reports.confusionCsv(out.resolve("confusion.csv"), names, confusion);
         System.out.print(md);
         return 0;

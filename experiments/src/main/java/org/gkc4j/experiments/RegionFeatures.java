@@ -68,10 +68,7 @@ public final class RegionFeatures {
 
     private static void flush(List<Crop> crops, int size, ClipImageEncoder enc, List<String> outputs,
                               java.util.function.BiConsumer<List<Crop>, INDArray> consumer) {
-        float[] pixels = new float[BATCH * 3 * size * size];
-        for (int i = 0; i < crops.size(); i++) {
-            Normalization.CLIP.apply(crops.get(i).image(), pixels, i * 3 * size * size);
-        }
+        float[] pixels = Normalization.CLIP.batch(crops.stream().map(Crop::image).toList(), BATCH);
         Map<String, INDArray> out = enc.run(Nd4j.create(pixels, new long[]{BATCH, 3, size, size}, 'c'), outputs);
         INDArray f = out.get(outputs.get(0));
         if (f.rank() == 4) {

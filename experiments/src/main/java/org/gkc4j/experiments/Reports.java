@@ -48,6 +48,18 @@ public final class Reports {
         AtomicFiles.writeString(out.resolve("report.md"), sb.toString());
     }
 
+    /** IoU per class with its split (base or novel, from the metrics' novel classes); a class never seen nor predicted is blank. */
+    public static void perClassCsv(Path file, List<String> names, SemSegMetrics m) {
+        java.util.Set<Integer> novel = java.util.Arrays.stream(m.novelClasses()).boxed().collect(java.util.stream.Collectors.toSet());
+        StringBuilder sb = new StringBuilder("class,name,split,iou\n");
+        for (int i = 0; i < names.size(); i++) {
+            double v = m.perClassIoU()[i];
+            sb.append(i).append(",\"").append(names.get(i).replace("\"", "")).append("\",").append(novel.contains(i) ? "novel" : "base").append(',')
+                    .append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v)).append('\n');
+        }
+        AtomicFiles.writeString(file, sb.toString());
+    }
+
     /** Pixel counts, one row per ground-truth class, one column per predicted class (names quoted, quotes dropped). */
     public static void confusionCsv(Path file, List<String> names, long[][] confusion) {
         StringBuilder sb = new StringBuilder("truth \\ prediction");

@@ -39,12 +39,8 @@ public final class SemanticPredictions {
 
     /** Label maps (row-major class indices) of same-sized images, in one batch. */
     public int[][] predict(List<RgbImage> images) {
-        int n = images.size(), w = images.get(0).width(), h = images.get(0).height();
-        float[] pixels = new float[n * 3 * w * h];
-        for (int i = 0; i < n; i++) {
-            Normalization.IMAGENET.apply(images.get(i), pixels, i * 3 * w * h);
-        }
-        INDArray sem = predictor.run(Nd4j.create(pixels, new long[]{n, 3, h, w}, 'c'), text, classBias).semSeg();   // [N,K,H,W]
+        int n = images.size();
+        INDArray sem = predictor.run(batch(images), text, classBias).semSeg();   // [N,K,H,W]
         INDArray arg = Nd4j.argMax(sem, 1);                                                                 // [N,H,W]
         int[][] out = new int[n][];
         for (int i = 0; i < n; i++) {
@@ -55,20 +51,27 @@ public final class SemanticPredictions {
 
     /** Label maps with the two-stage classifier re-scoring the final prediction set's masks. */
     public int[][] predictTwoStage(List<RgbImage> images, TwoStageClassifier twoStage) {
-        int n = images.size(), w = images.get(0).width(), h = images.get(0).height();
-        float[] pixels = new float[n * 3 * w * h];
-        for (int i = 0; i < n; i++) {
-            Normalization.IMAGENET.apply(images.get(i), pixels, i * 3 * w * h);
-        }
-        GkcPredictor.Result r = predictor.run(Nd4j.create(pixels, new long[]{n, 3, h, w}, 'c'), text);
+        int n = images.size();
+        GkcPredictor.Result r = predictor.run(batch(images), text);
         long last = r.predMasks().size(0) - 1;
         int[][] out = new int[n][];
         for (int i = 0; i < n; i++) {
             INDArray masks = r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(i));
             INDArray logits = r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(i));
+            if (classBias != null) {
+                // the predictor returns unbiased logits; the calibration applies to the queries' side of the ensemble too
+                logits = logits.dup();
+                logits.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, classBias.length()))
+                        .addiRowVector(classBias.reshape(1, -1).castTo(logits.dataType()));
+            }
             out[i] = twoStage.segment(images.get(i), masks, logits);
         }
         return out;
+    }
+
+    private static INDArray batch(List<RgbImage> images) {
+        RgbImage first = images.get(0);
+        return Nd4j.create(Normalization.IMAGENET.batch(images, images.size()), new long[]{images.size(), 3, first.height(), first.width()}, 'c');
     }
 
     /** Adds a batch's predictions against ground truth (class per pixel, {@code ignore} for void) to the evaluator. */

@@ -170,7 +170,7 @@ public final class TrainingRun {
                 SeenClassCalibration.NONE, SyntheticBenchmark.EVAL_SEEDS);
         SemSegMetrics m = ev.metrics();
         m.write(out.resolve(METRICS));
-        perClassCsv(out.resolve("per_class_iou.csv"), bench.world().classNames(), m, new HashSet<>(bench.world().unseen()));
+        Reports.perClassCsv(out.resolve("per_class_iou.csv"), bench.world().classNames(), m);
         Reports.confusionCsv(out.resolve(CONFUSION), bench.world().classNames(), ev.confusion());
         List<RgbImage> imgs = new ArrayList<>();
         List<int[]> truth = new ArrayList<>();
@@ -300,15 +300,5 @@ public final class TrainingRun {
             }
         }
         AtomicFiles.writeString(log, keep.toString());
-    }
-
-    static void perClassCsv(Path file, List<String> names, SemSegMetrics m, java.util.Set<Integer> novel) {
-        StringBuilder sb = new StringBuilder("class,name,split,iou\n");
-        for (int i = 0; i < names.size(); i++) {
-            double v = m.perClassIoU()[i];
-            sb.append(i).append(',').append('"').append(names.get(i)).append('"').append(',').append(novel.contains(i) ? "novel" : "base").append(',')
-                    .append(Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.2f", v)).append('\n');
-        }
-        AtomicFiles.writeString(file, sb.toString());
     }
 }

@@ -63,14 +63,16 @@ public final class TwoStageClassifier {
                 }
             }
         }
+        double[][] prob = probs.toDoubleMatrix();   // read once: per-element INDArray access in the pixel loop costs seconds per image
         int[] out = new int[w * h];
         double[] score = new double[k];
         for (int p = 0; p < w * h; p++) {
             java.util.Arrays.fill(score, 0);
             for (int i = 0; i < q; i++) {
                 float m = up[i][p];
+                double[] row = prob[i];
                 for (int c = 0; c < k; c++) {
-                    score[c] += probs.getDouble(i, c) * m;
+                    score[c] += row[c] * m;
                 }
             }
             int best = 0;
@@ -107,11 +109,8 @@ public final class TwoStageClassifier {
         }
         double scale = Math.exp(clip.tensors().get("logit_scale").getDouble(0));
         for (int start = 0; start < crops.size(); start += batch) {
-            float[] pixels = new float[batch * 3 * size * size];
             int n = Math.min(batch, crops.size() - start);
-            for (int j = 0; j < n; j++) {
-                Normalization.CLIP.apply(crops.get(start + j), pixels, j * 3 * size * size);
-            }
+            float[] pixels = Normalization.CLIP.batch(crops.subList(start, start + n), batch);
             INDArray f = encoder.encode(Nd4j.create(pixels, new long[]{batch, 3, size, size}, 'c'));
             f = f.divColumnVector(f.norm2(1).reshape(-1, 1));
             INDArray logits = f.mmul(text.transpose()).muli(scale).castTo(DataType.DOUBLE);

@@ -110,7 +110,11 @@ class TrainingRunTest {
         String ademetrics = Files.readString(dir.resolve("eval-ade/metrics.json"));
         assertTrue(ademetrics.contains("\"valid_pixels\" : " + labelled), ademetrics);
         assertTrue(ademetrics.contains("\"num_classes\" : 150"), ademetrics);
-        assertEquals(151, Files.readAllLines(dir.resolve("eval-ade/per_class_iou.csv")).size());
+        List<String> perClass = Files.readAllLines(dir.resolve("eval-ade/per_class_iou.csv"));
+        assertEquals(151, perClass.size());
+        assertEquals("class,name,split,iou", perClass.get(0));
+        assertTrue(perClass.get(7).startsWith("6,") && perClass.get(7).contains(",novel,"), perClass.get(7));
+        assertTrue(perClass.get(1).contains(",base,"), perClass.get(1));
         StringWriter err5 = new StringWriter();
         assertEquals(1, run(err5, "eval", "--checkpoint", out.toString(), "--dataset", "ade20k-150", "--root", dir.resolve("datasets").toString(),
                 "--seen-penalty", "1.0", "--out", dir.resolve("eval-ade2").toString()));

@@ -61,6 +61,26 @@ class TwoStageClassifierTest {
     }
 
     @Test
+    void theSeenClassPenaltyReachesTheQueriesSideOfTheTwoStagePath() {
+        GkcModelConfig cfg = tiny();
+        Nd4j.getRandom().setSeed(3);
+        INDArray text = Nd4j.randn(DataType.FLOAT, 7, cfg.head().embedDim());
+        SemanticPredictions plain = new SemanticPredictions(cfg, randomWeights(cfg), text);
+        List<RgbImage> images = scenes(2);
+        int[][] unbiased = plain.predict(images);
+        // lower every class but one the first pixel does not show, far enough to decide every pixel
+        int kept = (unbiased[0][0] + 1) % 7;
+        List<Integer> lowered = java.util.stream.IntStream.range(0, 7).filter(c -> c != kept).boxed().toList();
+        SemanticPredictions biased = plain.withClassBias(new SeenClassCalibration(50.0).bias(7, lowered));
+        TwoStageClassifier queriesOnly = new TwoStageClassifier(randomClip(cfg.head().embedDim()), text, 0.0, 4);
+        int[][] single = biased.predict(images), two = biased.predictTwoStage(images, queriesOnly);
+        assertEquals(kept, single[0][0], "the penalty decides the single-stage map");
+        for (int i = 0; i < images.size(); i++) {
+            assertArrayEquals(single[i], two[i], "image " + i);
+        }
+    }
+
+    @Test
     void regionProbabilitiesAreDistributionsAndUniformForEmptyMasks() {
         // trained weights: a random CLIP's features hardly depend on the picture
         ClipWeights clip = ClipWeights.load(Shared.require("fixtures/clip-rn-tiny/clip.safetensors"));

@@ -124,7 +124,6 @@ public final class Trainer {
             ph.put(Criterion.PLAIN_TEXT, plainText);
             long t0 = System.nanoTime();
             Map<String, INDArray> forward = ctx.sd().output(ph, criterion.matchingOutputs().toArray(new String[0]));
-            endProfiledExecution();
             long t1 = System.nanoTime();
             ph.putAll(criterion.feed(batch, forward, rng));
             long t2 = System.nanoTime();
@@ -134,7 +133,6 @@ public final class Trainer {
             outputs.add(Criterion.LOSS);
             ParameterUpdate.addBatchNormOutputs(ctx, outputs);
             OutAndGrad og = ctx.sd().calculateGradientsAndOutputs(ph, outputs, params);
-            endProfiledExecution();
             phases.merge("backward", (System.nanoTime() - t2) / 1e9, Double::sum);
             Map<String, INDArray> values = og.getOutputs();
             for (var e : criterion.termOutputs().entrySet()) {
@@ -167,12 +165,7 @@ public final class Trainer {
         return new StepResult(done, loss, terms, norm, lr, seconds, phases);
     }
 
-    private void endProfiledExecution() {
-        if (profile != null) {
-            profile.executionDone();
-        }
-    }
-
+    /** Rewritten after every step (a small table), so an interrupted run still leaves one. */
     private void writeProfile() {
         if (profile != null) {
             try {

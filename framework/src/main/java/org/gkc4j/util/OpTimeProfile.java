@@ -39,6 +39,12 @@ public final class OpTimeProfile extends BaseListener {
         return true;
     }
 
+    /** A graph execution starts: the gap since the previous one is not SameDiff's per-op overhead. */
+    @Override
+    public void operationStart(SameDiff sd, Operation operation) {
+        lastEnd = 0;
+    }
+
     @Override
     public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
         opStart = System.nanoTime();
@@ -52,11 +58,6 @@ public final class OpTimeProfile extends BaseListener {
         long end = System.nanoTime();
         byOp.merge(op.getOp().opName(), new Totals(1, end - opStart), (a, b) -> new Totals(a.calls + b.calls, a.nanos + b.nanos));
         lastEnd = end;
-    }
-
-    /** Marks the end of one graph execution, so the gap to the next is not counted as overhead. */
-    public void executionDone() {
-        lastEnd = 0;
     }
 
     /** Writes the table (op, calls, seconds, share), slowest first, with the between-op time as its own row. */

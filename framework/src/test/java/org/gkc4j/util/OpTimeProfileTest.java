@@ -30,7 +30,6 @@ class OpTimeProfileTest {
         sd.addListeners(profile);
         for (int i = 0; i < 3; i++) {
             sd.output(Map.of("x", Nd4j.ones(DataType.FLOAT, 2, 3)), y.name());
-            profile.executionDone();
         }
         Path file = dir.resolve("ops.tsv");
         profile.write(file);

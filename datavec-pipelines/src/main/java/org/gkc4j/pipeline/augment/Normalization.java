@@ -2,6 +2,8 @@ package org.gkc4j.pipeline.augment;
 
 import org.gkc4j.pipeline.RgbImage;
 
+import java.util.List;
+
 /** Per-channel (x - mean) / std of 0-255 RGB into CHW floats. */
 public record Normalization(double[] mean, double[] std) {
     /** The student's statistics (ImageNet, 0-255 scale), as GKC's config. */
@@ -20,5 +22,25 @@ public record Normalization(double[] mean, double[] std) {
                 out[offset + c * hw + i] = (float) (((d[i * 3 + c] & 0xff) - m) / s);
             }
         }
+    }
+
+    /**
+     * A batch [slots, 3, H, W] (row-major) of same-sized images, normalised; slots past the images stay zero (graphs
+     * built for a fixed batch take short batches this way).
+     */
+    public float[] batch(List<RgbImage> images, int slots) {
+        if (images.size() > slots) {
+            throw new IllegalArgumentException(images.size() + " images for a batch of " + slots);
+        }
+        int per = images.isEmpty() ? 0 : 3 * images.get(0).width() * images.get(0).height();
+        float[] out = new float[slots * per];
+        for (int i = 0; i < images.size(); i++) {
+            RgbImage img = images.get(i);
+            if (3 * img.width() * img.height() != per) {
+                throw new IllegalArgumentException("image " + i + " is " + img.width() + "x" + img.height() + ", unlike the first");
+            }
+            apply(img, out, i * per);
+        }
+        return out;
     }
 }
