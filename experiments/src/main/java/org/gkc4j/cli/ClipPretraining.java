@@ -21,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,28 +85,46 @@ public final class ClipPretraining {
         weights.save(wfile);
         // evaluate through the importer, exactly as GKC training will load it
         ClipWeights imported = ClipWeights.load(wfile);
-        double[] acc = zeroShot(imported, ClipTokenizer.load(out.resolve(MERGES)), world, gen, cfg.zeroShotPerClass());
-        int things = (int) world.classes().stream().filter(SyntheticWorld.ClassInfo::thing).count();
+        ZeroShot zs = zeroShot(imported, ClipTokenizer.load(out.resolve(MERGES)), world, gen, cfg.zeroShotPerClass());
+        double[] acc = {zs.accuracy(true), zs.accuracy(false)};
+        int things = zs.classes().size();
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("top1_seen", acc[0]);
         report.put("top1_unseen", acc[1]);
         report.put("chance", 100.0 / things);
         report.put("classes", things);
         report.put("images_per_class", cfg.zeroShotPerClass());
+        report.put("class_names", zs.classes().stream().map(SyntheticWorld.ClassInfo::name).toList());
+        report.put("confusion", zs.confusion());   // rows: true class, columns: predicted class (counts)
         AtomicFiles.writeString(out.resolve(REPORT), Configs.toJson(report));
         System.err.printf("gkc: zero-shot top-1 on held-out objects: seen %.1f %%, unseen %.1f %% (chance %.1f %%)%n", acc[0], acc[1], 100.0 / things);
         return new Result(wfile, out.resolve(MERGES), acc[0], acc[1], 100.0 / things);
     }
 
-    /** Top-1 accuracy (percent) of "a photo of a {name}." prompts over all thing classes: [seen, unseen]. */
-    static double[] zeroShot(ClipWeights w, ClipTokenizer tok, SyntheticWorld world, SceneGenerator gen, int perClass) {
+    /** Zero-shot predictions over the thing classes: {@code confusion[truth][predicted]} counts images. */
+    record ZeroShot(List<SyntheticWorld.ClassInfo> classes, int[][] confusion) {
+        /** Top-1 accuracy (percent) over the seen or the unseen classes. */
+        double accuracy(boolean seen) {
+            long correct = 0, total = 0;
+            for (int k = 0; k < classes.size(); k++) {
+                if (classes.get(k).seen() == seen) {
+                    correct += confusion[k][k];
+                    total += Arrays.stream(confusion[k]).sum();
+                }
+            }
+            return 100.0 * correct / Math.max(1, total);
+        }
+    }
+
+    /** Top-1 zero-shot classification of held-out single objects with "a photo of a {name}." prompts. */
+    static ZeroShot zeroShot(ClipWeights w, ClipTokenizer tok, SyntheticWorld world, SceneGenerator gen, int perClass) {
         List<SyntheticWorld.ClassInfo> things = world.classes().stream().filter(SyntheticWorld.ClassInfo::thing).toList();
         List<String> prompts = things.stream().map(c -> "a photo of a " + c.name() + ".").toList();
         INDArray text = new ClipTextEncoder(w, tok, 64).encode(prompts);
         text = text.divColumnVector(text.norm2(1).reshape(-1, 1));
         int s = w.config().imageResolution();
         ClipImageEncoder enc = new ClipImageEncoder(w, perClass, s, s, false);
-        int[] correct = new int[2], total = new int[2];
+        int[][] confusion = new int[things.size()][things.size()];
         for (int k = 0; k < things.size(); k++) {
             float[] pixels = new float[perClass * 3 * s * s];
             for (int i = 0; i < perClass; i++) {
@@ -114,14 +133,10 @@ public final class ClipPretraining {
             }
             INDArray f = enc.encode(Nd4j.create(pixels, new long[]{perClass, 3, s, s}, 'c'));
             INDArray sim = f.mmul(text.transpose());
-            int group = things.get(k).seen() ? 0 : 1;
             for (int i = 0; i < perClass; i++) {
-                total[group]++;
-                if (Nd4j.argMax(sim.getRow(i)).getInt(0) == k) {
-                    correct[group]++;
-                }
+                confusion[k][Nd4j.argMax(sim.getRow(i)).getInt(0)]++;
             }
         }
-        return new double[]{100.0 * correct[0] / Math.max(1, total[0]), 100.0 * correct[1] / Math.max(1, total[1])};
+        return new ZeroShot(things, confusion);
     }
 }

@@ -24,6 +24,7 @@ import org.gkc4j.pipeline.SegmentationSample;
 import org.gkc4j.pipeline.TargetEnricher;
 import org.gkc4j.pipeline.augment.AugmentConfig;
 import org.gkc4j.pipeline.augment.Normalization;
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.pipeline.teacher.TeacherFeatures;
 import org.gkc4j.pipeline.text.SynonymScores;
 import org.gkc4j.pipeline.text.TextDiversification;
@@ -74,7 +75,7 @@ public final class TrainingRun {
         List<String> classes = bench.trainClasses();
         INDArray plainText = clip.embed(classes);
         Path cache = Path.of(cfg.clip().cache());
-        String dataKey = "synthetic-" + cfg.data().imageSize() + "-" + cfg.data().trainImages() + "-" + cfg.data().seed() + "-" + clip.weights().digest();
+        String dataKey = "synthetic-v" + SyntheticWorld.VERSION + "-" + cfg.data().imageSize() + "-" + cfg.data().trainImages() + "-" + cfg.data().seed() + "-" + clip.weights().digest();
         List<TargetEnricher> enrichers = new ArrayList<>();
         if (cfg.diversification().enabled()) {
             SynonymScores scores = RegionFeatures.synonymScores(train, clip.weights(), clip.tokenizer(), classes, bench.synonyms(),

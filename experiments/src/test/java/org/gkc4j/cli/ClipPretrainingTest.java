@@ -1,0 +1,56 @@
+package org.gkc4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.gkc4j.clip.ClipTokenizer;
+import org.gkc4j.clip.ClipWeights;
+import org.gkc4j.config.Configs;
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The tiny-CLIP pretraining pipeline end to end, at a few steps: what it writes and what its report says. */
+class ClipPretrainingTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesImportableWeightsMergesAndAConsistentZeroShotReport() throws Exception {
+        ClipPretrainConfig d = ClipPretrainConfig.defaults();
+        ClipPretrainConfig cfg = new ClipPretrainConfig(3, 8, d.imageSize(), d.lr(), 1, d.weightDecay(), d.merges(), d.visionLayers(), 8, 16,
+                16, 2, 1, 2, d.batchNormStatistics(), 0);
+        ClipPretraining.Result r = ClipPretraining.run(cfg, dir);
+
+        ClipWeights w = ClipWeights.load(r.weights());
+        assertEquals(16, w.config().embedDim());
+        ClipTokenizer tok = ClipTokenizer.load(r.merges());
+        assertEquals(3, tok.encode("a red circle").size(), "merges learned from the captions make each frequent word one token");
+
+        JsonNode report = Configs.JSON.readTree(Files.readString(dir.resolve(ClipPretraining.REPORT)));
+        List<SyntheticWorld.ClassInfo> things = new SyntheticWorld().classes().stream().filter(SyntheticWorld.ClassInfo::thing).toList();
+        JsonNode confusion = report.get("confusion");
+        assertEquals(things.size(), confusion.size());
+        long[] correct = new long[2], total = new long[2];
+        for (int k = 0; k < things.size(); k++) {
+            assertEquals(things.get(k).name(), report.get("class_names").get(k).asText());
+            int sum = 0;
+            for (JsonNode c : confusion.get(k)) {
+                sum += c.asInt();
+            }
+            assertEquals(2, sum, "every test image of class " + k + " is counted once");
+            int group = things.get(k).seen() ? 0 : 1;
+            correct[group] += confusion.get(k).get(k).asInt();
+            total[group] += sum;
+        }
+        assertEquals(100.0 * correct[0] / total[0], report.get("top1_seen").asDouble(), 1e-9);
+        assertEquals(100.0 * correct[1] / total[1], report.get("top1_unseen").asDouble(), 1e-9);
+        assertEquals(r.seenAccuracy(), report.get("top1_seen").asDouble(), 1e-9);
+        assertTrue(Files.exists(dir.resolve("clip_pretrain.yaml")));
+    }
+}
