@@ -98,6 +98,10 @@ public final class ClipPretraining {
         report.put("confusion", zs.confusion());   // rows: true class, columns: predicted class (counts)
         AtomicFiles.writeString(out.resolve(REPORT), Configs.toJson(report));
         System.err.printf("gkc: zero-shot top-1 on held-out objects: seen %.1f %%, unseen %.1f %% (chance %.1f %%)%n", acc[0], acc[1], 100.0 / things);
+        List<String> worst = zs.worstConfusions(3);
+        if (!worst.isEmpty()) {
+            System.err.println("gkc: most frequent mistakes: " + String.join("; ", worst));
+        }
         return new Result(wfile, out.resolve(MERGES), acc[0], acc[1], 100.0 / things);
     }
 
@@ -113,6 +117,22 @@ public final class ClipPretraining {
                 }
             }
             return 100.0 * correct / Math.max(1, total);
+        }
+
+        /** The {@code n} most frequent mistakes, most frequent first: "truth -> predicted: count/images". */
+        List<String> worstConfusions(int n) {
+            List<int[]> cells = new ArrayList<>();
+            for (int t = 0; t < confusion.length; t++) {
+                for (int p = 0; p < confusion.length; p++) {
+                    if (t != p && confusion[t][p] > 0) {
+                        cells.add(new int[]{t, p});
+                    }
+                }
+            }
+            cells.sort((a, b) -> confusion[b[0]][b[1]] != confusion[a[0]][a[1]] ? confusion[b[0]][b[1]] - confusion[a[0]][a[1]]
+                    : a[0] != b[0] ? a[0] - b[0] : a[1] - b[1]);
+            return cells.stream().limit(n).map(c -> String.format("%s -> %s: %d/%d", classes.get(c[0]).name(), classes.get(c[1]).name(),
+                    confusion[c[0]][c[1]], Arrays.stream(confusion[c[0]]).sum())).toList();
         }
     }
 

@@ -53,4 +53,17 @@ class ClipPretrainingTest {
         assertEquals(r.seenAccuracy(), report.get("top1_seen").asDouble(), 1e-9);
         assertTrue(Files.exists(dir.resolve("clip_pretrain.yaml")));
     }
+
+    @Test
+    void worstConfusionsAreTheLargestOffDiagonalCellsInOrder() {
+        List<SyntheticWorld.ClassInfo> three = new SyntheticWorld().classes().subList(0, 3);
+        int[][] confusion = {{5, 4, 1}, {0, 10, 0}, {2, 4, 4}};
+        ClipPretraining.ZeroShot zs = new ClipPretraining.ZeroShot(three, confusion);
+        String a = three.get(0).name(), b = three.get(1).name(), c = three.get(2).name();
+        assertEquals(List.of(a + " -> " + b + ": 4/10", c + " -> " + b + ": 4/10", c + " -> " + a + ": 2/10"), zs.worstConfusions(3));
+        assertEquals(4, zs.worstConfusions(9).size(), "only mistakes that happened");
+        // classes 0 and 1 are seen, class 2 (red triangle) is unseen
+        assertEquals(100.0 * 15 / 20, zs.accuracy(true), 1e-12);
+        assertEquals(40.0, zs.accuracy(false), 1e-12);
+    }
 }
