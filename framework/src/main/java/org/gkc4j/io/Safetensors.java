@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reader and writer of the safetensors format: an 8-byte little-endian header length, a JSON header naming every
@@ -249,7 +250,7 @@ public final class Safetensors implements AutoCloseable {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
-            metadata.forEach(m::put);
+            new TreeMap<>(metadata).forEach(m::put);   // sorted: the same tensors give the same bytes whatever the map
         }
         List<ByteBuffer> blobs = new ArrayList<>();
         long offset = 0;

@@ -27,6 +27,20 @@ class SafetensorsTest {
     Path dir;
 
     @Test
+    void theSameTensorsAndMetadataGiveTheSameBytesWhateverTheMapOrder() throws IOException {
+        Map<String, INDArray> t = Map.of("w", Nd4j.createFromArray(1f, 2f, 3f));
+        LinkedHashMap<String, String> ab = new LinkedHashMap<>(), ba = new LinkedHashMap<>();
+        ab.put("format", "pt");
+        ab.put("transformer_heads", "4");
+        ba.put("transformer_heads", "4");
+        ba.put("format", "pt");
+        Path f1 = dir.resolve("ab.safetensors"), f2 = dir.resolve("ba.safetensors");
+        Safetensors.write(f1, t, ab);
+        Safetensors.write(f2, t, ba);
+        assertArrayEquals(Files.readAllBytes(f1), Files.readAllBytes(f2));
+    }
+
+    @Test
     void roundTripsEveryTypeExactly() {
         LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
         t.put("visual.conv1.weight", Nd4j.rand(DataType.FLOAT, 4, 3, 3, 3));
