@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Pretrains the tiny CLIP of the built-in default: BPE merges learned from the synthetic captions (OpenAI's file
@@ -68,13 +69,14 @@ public final class ClipPretraining {
         int s = cfg.imageSize();
         try (ProgressBar bar = new ProgressBar("clip pretrain", cfg.steps(), "steps")) {
             for (int step = 0; step < cfg.steps(); step++) {
-                float[] pixels = new float[cfg.batch() * 3 * s * s];
+                List<RgbImage> images = new ArrayList<>();
                 List<String> captions = new ArrayList<>();
                 for (int b = 0; b < cfg.batch(); b++) {
                     CaptionPairs.Pair p = pairs.get((long) step * cfg.batch() + b);
-                    Normalization.CLIP.apply(p.image(), pixels, b * 3 * s * s);
+                    images.add(p.image());
                     captions.add(p.caption());
                 }
+                float[] pixels = Normalization.CLIP.batch(images, cfg.batch());
                 double lr = cfg.lr() * Math.min(1.0, (step + 1.0) / cfg.warmup()) * 0.5 * (1 + Math.cos(Math.PI * step / cfg.steps()));
                 ClipTrainer.Step r = trainer.train(Nd4j.create(pixels, new long[]{cfg.batch(), 3, s, s}, 'c'), tok.tokenize(captions, context), lr);
                 bar.step(step + 1, String.format("loss %.3f scale %.1f", r.loss(), r.logitScale()));
@@ -146,11 +148,10 @@ public final class ClipPretraining {
         ClipImageEncoder enc = new ClipImageEncoder(w, perClass, s, s, false);
         int[][] confusion = new int[things.size()][things.size()];
         for (int k = 0; k < things.size(); k++) {
-            float[] pixels = new float[perClass * 3 * s * s];
-            for (int i = 0; i < perClass; i++) {
-                RgbImage img = gen.object(things.get(k).index(), TEST_SEEDS + k * 1000L + i).image();
-                Normalization.CLIP.apply(img, pixels, i * 3 * s * s);
-            }
+            int cls = things.get(k).index(), row = k;
+            List<RgbImage> images = IntStream.range(0, perClass)
+                    .mapToObj(i -> gen.object(cls, TEST_SEEDS + row * 1000L + i).image()).toList();
+            float[] pixels = Normalization.CLIP.batch(images, perClass);
             INDArray f = enc.encode(Nd4j.create(pixels, new long[]{perClass, 3, s, s}, 'c'));
             INDArray sim = f.mmul(text.transpose());
             for (int i = 0; i < perClass; i++) {

@@ -64,7 +64,7 @@ class TrainingRunTest {
                 diagonal += p == g ? v : 0;
             }
         }
-        com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(metrics);
+        com.fasterxml.jackson.databind.JsonNode m = Configs.JSON.readTree(metrics);
         assertEquals(m.get("valid_pixels").asLong(), total);
         assertEquals(m.get("pAcc").asDouble(), 100.0 * diagonal / total, 1e-3);
 

@@ -45,15 +45,22 @@ class TwoStageClassifierTest {
         return java.util.stream.IntStream.range(0, n).mapToObj(i -> gen.scene(i, SceneGenerator.Split.ALL).image()).toList();
     }
 
+    /** A tiny random network over 7 random class embeddings, two scenes, and a two-stage classifier that ignores CLIP. */
+    private record QueriesOnly(SemanticPredictions predictions, List<RgbImage> images, TwoStageClassifier twoStage) {
+        static QueriesOnly build() {
+            GkcModelConfig cfg = tiny();
+            Nd4j.getRandom().setSeed(3);
+            INDArray text = Nd4j.randn(DataType.FLOAT, 7, cfg.head().embedDim());
+            return new QueriesOnly(new SemanticPredictions(cfg, randomWeights(cfg), text), scenes(2),
+                    new TwoStageClassifier(randomClip(cfg.head().embedDim()), text, 0.0, 4));
+        }
+    }
+
     @Test
     void withoutClipItReproducesTheSingleStageLabelMaps() {
-        GkcModelConfig cfg = tiny();
-        Nd4j.getRandom().setSeed(3);
-        INDArray text = Nd4j.randn(DataType.FLOAT, 7, cfg.head().embedDim());
-        SemanticPredictions p = new SemanticPredictions(cfg, randomWeights(cfg), text);
-        List<RgbImage> images = scenes(2);
-        TwoStageClassifier queriesOnly = new TwoStageClassifier(randomClip(cfg.head().embedDim()), text, 0.0, 4);
-        int[][] single = p.predict(images), two = p.predictTwoStage(images, queriesOnly);
+        QueriesOnly f = QueriesOnly.build();
+        List<RgbImage> images = f.images();
+        int[][] single = f.predictions().predict(images), two = f.predictions().predictTwoStage(images, f.twoStage());
         for (int i = 0; i < images.size(); i++) {
             // the two paths upsample and combine independently (SameDiff graph against plain Java)
             assertArrayEquals(single[i], two[i], "image " + i);
@@ -62,18 +69,14 @@ class TwoStageClassifierTest {
 
     @Test
     void theSeenClassPenaltyReachesTheQueriesSideOfTheTwoStagePath() {
-        GkcModelConfig cfg = tiny();
-        Nd4j.getRandom().setSeed(3);
-        INDArray text = Nd4j.randn(DataType.FLOAT, 7, cfg.head().embedDim());
-        SemanticPredictions plain = new SemanticPredictions(cfg, randomWeights(cfg), text);
-        List<RgbImage> images = scenes(2);
-        int[][] unbiased = plain.predict(images);
+        QueriesOnly f = QueriesOnly.build();
+        List<RgbImage> images = f.images();
+        int[][] unbiased = f.predictions().predict(images);
         // lower every class but one the first pixel does not show, far enough to decide every pixel
         int kept = (unbiased[0][0] + 1) % 7;
         List<Integer> lowered = java.util.stream.IntStream.range(0, 7).filter(c -> c != kept).boxed().toList();
-        SemanticPredictions biased = plain.withClassBias(new SeenClassCalibration(50.0).bias(7, lowered));
-        TwoStageClassifier queriesOnly = new TwoStageClassifier(randomClip(cfg.head().embedDim()), text, 0.0, 4);
-        int[][] single = biased.predict(images), two = biased.predictTwoStage(images, queriesOnly);
+        SemanticPredictions biased = f.predictions().withClassBias(new SeenClassCalibration(50.0).bias(7, lowered));
+        int[][] single = biased.predict(images), two = biased.predictTwoStage(images, f.twoStage());
         assertEquals(kept, single[0][0], "the penalty decides the single-stage map");
         for (int i = 0; i < images.size(); i++) {
             assertArrayEquals(single[i], two[i], "image " + i);
