@@ -44,6 +44,8 @@ public final class BenchCommand implements Runnable {
         int reps;
         @Option(names = "--vocab", description = "BPE merges file for the prompts (default: a synthetic token sequence of the same length).")
         Path vocab;
+        @Option(names = "--profile-ops", description = "Also write where the batch-1 image forward spends its time, by op kind (TSV).")
+        Path profileOps;
 
         @Override
         public Integer call() throws Exception {
@@ -56,6 +58,14 @@ public final class BenchCommand implements Runnable {
             ClipImageEncoder one = new ClipImageEncoder(w, 1, 224, 224, false);
             INDArray x1 = Nd4j.randn(DataType.FLOAT, 1, 3, 224, 224);
             out.printf("| image forward 224, batch 1 | %.3f | 0.10 |%n", Timing.median(1, reps, () -> one.encode(x1)));
+            if (profileOps != null) {
+                org.gkc4j.util.OpTimeProfile profile = new org.gkc4j.util.OpTimeProfile();
+                one.addListener(profile);
+                for (int i = 0; i < reps; i++) {
+                    one.encode(x1);
+                }
+                profile.write(profileOps);
+            }
             ClipImageEncoder eight = new ClipImageEncoder(w, 8, 224, 224, false);
             INDArray x8 = Nd4j.randn(DataType.FLOAT, 8, 3, 224, 224);
             out.printf("| image forward 224, batch 8 (per image) | %.3f | - |%n", Timing.median(1, Math.max(1, reps / 2), () -> eight.encode(x8)) / 8);

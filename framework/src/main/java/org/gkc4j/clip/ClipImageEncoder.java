@@ -64,6 +64,11 @@ public final class ClipImageEncoder {
         return out;
     }
 
+    /** Attaches a listener (an op-time profile, say) to the tower's graph. */
+    public void addListener(org.nd4j.autodiff.listeners.Listener listener) {
+        ctx.sd().addListeners(listener);
+    }
+
     public INDArray encode(INDArray images) {
         return run(images, List.of(GLOBAL)).get(GLOBAL);
     }

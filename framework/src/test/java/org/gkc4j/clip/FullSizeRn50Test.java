@@ -50,7 +50,7 @@ class FullSizeRn50Test {
     }
 
     @Test
-    void importsCountsAndRunsBothTowers() {
+    void importsCountsAndRunsBothTowers() throws IOException {
         ClipConfig cfg = ClipConfig.rn50();
         LinkedHashMap<String, INDArray> t = new LinkedHashMap<>(ClipWeights.random(cfg, 5).tensors());
         Path file = dir.resolve("rn50.safetensors");
@@ -65,9 +65,17 @@ class FullSizeRn50Test {
         assertEquals(63.7e6, counts[1], 0.05e6, "text parameters with embeddings");
 
         INDArray image = Nd4j.randn(DataType.FLOAT, 1, 3, 224, 224);
-        INDArray f = new ClipImageEncoder(w, 1, 224, 224, false).encode(image);
+        ClipImageEncoder encoder = new ClipImageEncoder(w, 1, 224, 224, false);
+        org.gkc4j.util.OpTimeProfile profile = new org.gkc4j.util.OpTimeProfile();   // what bench clip --profile-ops attaches
+        encoder.addListener(profile);
+        INDArray f = encoder.encode(image);
         assertArrayEquals(new long[]{1, 1024}, f.shape());
         assertTrue(Double.isFinite(f.sumNumber().doubleValue()));
+        Path ops = dir.resolve("ops.tsv");
+        profile.write(ops);
+        // 3 stem convolutions, 3 per bottleneck (3 + 4 + 6 + 3 of them) and 4 downsampling shortcuts, BatchNorm folded in
+        String conv = Files.readAllLines(ops).stream().filter(l -> l.startsWith("conv2d\t")).findFirst().orElseThrow();
+        assertEquals("55", conv.split("\t")[1], "one conv2d call per convolution of the tower: " + conv);
 
         ClipTokenizer tok = ClipTokenizer.load(Shared.require("data/clip/bpe_simple_vocab_16e6.txt.gz"));
         List<String> prompts = new ArrayList<>();
