@@ -4,6 +4,7 @@ import org.gkc4j.GkcException;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.Init;
 import org.gkc4j.nn.fix.OpFixes;
+import org.gkc4j.nn.fix.ReleasingBackprop;
 import org.gkc4j.nn.loss.Losses;
 import org.gkc4j.train.AdamW;
 import org.gkc4j.train.ParameterUpdate;
@@ -85,7 +86,7 @@ public final class ClipTrainer {
         ph.put("input_ids", ids.castTo(DataType.INT));
         List<String> outputs = new ArrayList<>(List.of("loss"));
         ParameterUpdate.addBatchNormOutputs(ctx, outputs);
-        OutAndGrad og = ctx.sd().calculateGradientsAndOutputs(ph, outputs, params);
+        OutAndGrad og = ReleasingBackprop.run(ctx.sd(), ph, outputs, params);
         double loss = og.getOutputs().get("loss").getDouble(0);
         if (!Double.isFinite(loss)) {
             throw GkcException.of("CLIP pretraining diverged at step %d: the loss is %s", step, loss);

@@ -9,6 +9,7 @@ import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcNetwork;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.fix.OpFixes;
+import org.gkc4j.nn.fix.ReleasingBackprop;
 import org.gkc4j.util.OpTimeProfile;
 import org.gkc4j.util.Quiet;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -132,7 +133,7 @@ public final class Trainer {
             List<String> outputs = new ArrayList<>(criterion.termOutputs().values());
             outputs.add(Criterion.LOSS);
             ParameterUpdate.addBatchNormOutputs(ctx, outputs);
-            OutAndGrad og = ctx.sd().calculateGradientsAndOutputs(ph, outputs, params);
+            OutAndGrad og = ReleasingBackprop.run(ctx.sd(), ph, outputs, params);
             phases.merge("backward", (System.nanoTime() - t2) / 1e9, Double::sum);
             Map<String, INDArray> values = og.getOutputs();
             for (var e : criterion.termOutputs().entrySet()) {
