@@ -14,12 +14,16 @@ import java.util.Map;
  * Point-sampled mask losses of matched predictions: PointRend importance sampling on each matched mask, then mean
  * BCE-with-logits and dice against the ground truth at the same points, each summed over masks and divided by the
  * number of masks. The prediction is sampled inside the graph (differentiable), the ground truth outside.
+ * <p>
+ * The row count is dynamic: each step feeds one row per matched mask (at least one, weighted 0 when there is none),
+ * not the configured maximum, so the cost and the memory of these terms follow the real number of targets (the r50
+ * network at 512 with 100 padded rows spent several GB on padding).
  */
 public final class MaskLosses {
     private MaskLosses() {
     }
 
-    /** Samples every matched prediction at its points: [maxTotal, P], sharing placeholders between BCE and dice. */
+    /** Samples every matched prediction at its points: [matched, P], sharing placeholders between BCE and dice. */
     static SDVariable sampledPredictions(LossTerm.SetGraph set) {
         SameDiff sd = set.scope().sd();
         String key = set.name("mask_points_sampled");
@@ -27,28 +31,27 @@ public final class MaskLosses {
             return sd.getVariable(key);
         }
         LossTerm.Dims d = set.dims();
-        int m = d.maxTotalTargets(), p = d.points();
         SDVariable[] idx = new SDVariable[4], wts = new SDVariable[4];
         for (int c = 0; c < 4; c++) {
-            idx[c] = sd.placeHolder(set.name("pt_row" + c), org.nd4j.linalg.api.buffer.DataType.INT, (long) m * p);
-            wts[c] = sd.placeHolder(set.name("pt_w" + c), set.scope().dtype(), (long) m * p);
+            idx[c] = sd.placeHolder(set.name("pt_row" + c), org.nd4j.linalg.api.buffer.DataType.INT, -1);
+            wts[c] = sd.placeHolder(set.name("pt_w" + c), set.scope().dtype(), -1);
         }
         SDVariable rows = set.masks().reshape((long) d.batch() * d.queries() * d.maskH() * d.maskW(), 1);
-        SDVariable sampled = GridSample.sampleWithPlan(sd, rows, idx, wts).reshape(m, p);
+        SDVariable sampled = GridSample.sampleWithPlan(sd, rows, idx, wts).reshape(-1, d.points());
         return sampled.rename(key);
     }
 
     static SDVariable targets(LossTerm.SetGraph set) {
         SameDiff sd = set.scope().sd();
         String key = set.name("pt_target");
-        return LossTerm.sharedPlaceholder(sd, key, set.scope().dtype(), set.dims().maxTotalTargets(), set.dims().points());
+        return LossTerm.sharedPlaceholder(sd, key, set.scope().dtype(), -1, set.dims().points());
     }
 
     /** Per-row weight: 1 / numMasks for real rows, 0 for padding. */
     static SDVariable rowWeights(LossTerm.SetGraph set) {
         SameDiff sd = set.scope().sd();
         String key = set.name("mask_w");
-        return LossTerm.sharedPlaceholder(sd, key, set.scope().dtype(), set.dims().maxTotalTargets());
+        return LossTerm.sharedPlaceholder(sd, key, set.scope().dtype(), -1);
     }
 
     /** Fills the shared placeholders once per set (both terms call it; the second call finds them filled). */
@@ -57,7 +60,7 @@ public final class MaskLosses {
             return;
         }
         LossTerm.Dims d = f.dims();
-        int m = d.maxTotalTargets(), p = d.points();
+        int m = Math.max(1, matchedRows(f)), p = d.points();
         int h = (int) d.maskH(), w = (int) d.maskW();
         double[] xs = new double[m * p], ys = new double[m * p], base = new double[m * p], rowW = new double[m];
         double[][] target = new double[m][p];
@@ -66,7 +69,7 @@ public final class MaskLosses {
         for (int b = 0; b < f.batch().size(); b++) {
             ImageTargets t = f.batch().targets().get(b);
             int[] match = f.matches()[b];
-            for (int j = 0; j < t.count() && row < m; j++) {
+            for (int j = 0; j < match.length; j++) {   // the matching is already cut to the per-image maximum
                 int q = match[j];
                 if (q < 0) {
                     continue;
@@ -93,6 +96,20 @@ public final class MaskLosses {
         }
         ph.put(f.name("pt_target"), Nd4j.createFromArray(target));
         ph.put(f.name("mask_w"), Nd4j.createFromArray(rowW));
+    }
+
+    /** Rows this step feeds: one per matched mask (the matching is cut to the per-image maximum). */
+    private static int matchedRows(LossTerm.SetFeed f) {
+        int rows = 0;
+        for (int b = 0; b < f.batch().size(); b++) {
+            int[] match = f.matches()[b];
+            for (int q : match) {
+                if (q >= 0) {
+                    rows++;
+                }
+            }
+        }
+        return rows;
     }
 
     /** Mean point BCE of each matched mask, summed and divided by the number of masks. */

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerTest {
@@ -74,5 +75,32 @@ class TrainerTest {
         System.out.printf("loss %.3f -> %.3f, mIoU %.1f%n", first, last, miou);
         assertTrue(last < first * 0.5, "loss should fall: " + first + " -> " + last);
         assertTrue(miou >= 90, "mIoU " + miou);
+    }
+
+    @Test
+    void maskLossesFeedOneRowPerMatchedMaskAndCutEachImageToTheMaximum() {
+        int h = 32, w = 32;
+        GkcModelConfig model = tiny();
+        // scene 0 has 4 segments, scene 1 has 3; at most 3 per image, so scene 0 (first in the batch) is cut
+        CriterionConfig crit = new CriterionConfig(5, 5, 2, 0.1, 0.0, 64, 3, 0.75, 2, 5, 5, true, 3);
+        TrainConfig tc = new TrainConfig(1, 2, 1, 1e-3, 0.0, 1.0, 1.0, TrainConfig.Schedule.CONSTANT, 0, 1.0, List.of(), 0.1, 0.9, 1000, 10, 1);
+        INDArray text = randomText(4, model.head().embedDim());
+        Trainer t = new Trainer(model, crit, tc, TrainerTest::baseTerms, Map.of(), text, h, w, DataType.FLOAT);
+        TrainingBatch batch = ToyScenes.batch(new int[]{0, 1}, h, w, DataType.FLOAT);
+        var criterion = CriterionGradientTest.criterionOf(t);
+        Map<String, INDArray> ph = new java.util.HashMap<>(Map.of("images", batch.images(), org.gkc4j.criterion.Criterion.PLAIN_TEXT, text));
+        Map<String, INDArray> forward = t.sameDiff().output(ph, criterion.matchingOutputs().toArray(new String[0]));
+        Map<String, INDArray> fed = criterion.feed(batch, forward, new java.util.SplittableRandom(1));
+        for (int s : criterion.supervisedSets()) {
+            INDArray rowWeights = fed.get("loss.s" + s + ".mask_w");
+            assertEquals(6, rowWeights.length(), "rows of set " + s);
+            assertEquals(6, fed.get("loss.s" + s + ".pt_target").size(0));
+            assertEquals(6L * 64, fed.get("loss.s" + s + ".pt_row0").length());
+            for (int r = 0; r < 6; r++) {
+                assertEquals(1.0 / 6, rowWeights.getDouble(r), 1e-7, "every row is a real mask, weighted 1 / masks");
+            }
+        }
+        Trainer.StepResult r = t.train(List.of(batch));
+        assertTrue(Double.isFinite(r.loss()) && r.terms().get("mask") > 0 && r.terms().get("dice") > 0, r.terms().toString());
     }
 }
