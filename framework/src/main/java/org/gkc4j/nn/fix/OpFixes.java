@@ -8,8 +8,8 @@ import java.lang.reflect.Field;
 import java.util.Map;
 
 /**
- * Registers the project's op replacements with SameDiff's op-class registry and the per-thread array cache
- * ({@link SharedArrayCache}). Call before building or running graphs; calling more than once is harmless.
+ * Registers the project's op replacements with SameDiff's op-class registry. Call before building gradient graphs
+ * or loading saved graphs; calling more than once is harmless.
  */
 public final class OpFixes {
     private static volatile boolean installed;
@@ -35,7 +35,6 @@ public final class OpFixes {
             if (byName.containsKey(hash)) {
                 byName.get(hash).put("gather", GatherWithGradient.class);
             }
-            SharedArrayCache.install();
             installed = true;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot patch SameDiff's gather op (is this ND4J 1.0.0-M2.1?)", e);
