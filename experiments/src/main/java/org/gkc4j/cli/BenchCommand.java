@@ -44,7 +44,7 @@ public final class BenchCommand implements Runnable {
         int reps;
         @Option(names = "--vocab", description = "BPE merges file for the prompts (default: a synthetic token sequence of the same length).")
         Path vocab;
-        @Option(names = "--profile-ops", description = "Also write where the batch-1 image forward spends its time, by op kind (TSV).")
+        @Option(names = "--profile-ops", description = "Also write where the batch-1 image forward spends its time, by op kind (TSV), and the trunk forward+backward's beside it (FILE.trunk.tsv).")
         Path profileOps;
 
         @Override
@@ -85,6 +85,15 @@ public final class BenchCommand implements Runnable {
             // the trainers' backprop (intermediates freed as soon as they are dead), so the figure is what training pays
             out.printf("| trunk forward+backward 224, batch 1 | %.3f | 0.31 |%n",
                     Timing.median(1, reps, () -> org.gkc4j.nn.fix.ReleasingBackprop.run(ctx.sd(), ph, List.of(), params)));
+            if (profileOps != null) {
+                org.gkc4j.util.OpTimeProfile profile = new org.gkc4j.util.OpTimeProfile();
+                ctx.sd().addListeners(profile);
+                for (int i = 0; i < reps; i++) {
+                    org.gkc4j.nn.fix.ReleasingBackprop.run(ctx.sd(), ph, List.of(), params);
+                }
+                profile.write(profileOps.resolveSibling(profileOps.getFileName() + ".trunk.tsv"));
+                ctx.sd().setListeners();
+            }
             // text: 80 prompts of 77 tokens
             ClipTokenizer tok = vocab == null ? null : ClipTokenizer.load(vocab);
             INDArray ids = Nd4j.create(DataType.INT, 80, 77);

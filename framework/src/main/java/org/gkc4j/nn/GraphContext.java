@@ -45,6 +45,7 @@ public final class GraphContext {
         this.seed = seed;
         this.trainable = trainable;
         this.training = training;
+        org.gkc4j.nn.fix.OpFixes.install();   // the gradient graphs built from this graph use the working backward passes
     }
 
     public static Builder builder() {

@@ -11,6 +11,7 @@ public final class Quiet {
     }
 
     public static synchronized void createGradFunction(SameDiff sd) {
+        org.gkc4j.nn.fix.OpFixes.install();   // SameDiff re-creates the graph's ops for the gradient graph: use the fixed classes
         PrintStream original = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
