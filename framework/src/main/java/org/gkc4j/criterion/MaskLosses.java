@@ -37,7 +37,7 @@ public final class MaskLosses {
             wts[c] = sd.placeHolder(set.name("pt_w" + c), set.scope().dtype(), -1);
         }
         SDVariable rows = set.masks().reshape((long) d.batch() * d.queries() * d.maskH() * d.maskW(), 1);
-        SDVariable sampled = GridSample.sampleWithPlan(sd, rows, idx, wts).reshape(-1, d.points());
+        SDVariable sampled = GridSample.sampleWithPlan(sd, rows, idx, wts, true).reshape(-1, d.points());
         return sampled.rename(key);
     }
 

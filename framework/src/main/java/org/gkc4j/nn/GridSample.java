@@ -89,12 +89,12 @@ public final class GridSample {
     /**
      * Bilinear sampling at coordinates known outside the graph (constant for one step): the four corner rows and
      * their weights (zero outside the map) are computed in Java, so the graph only gathers and weights. Rows [R,C]
-     * as in {@link #sampleRows}; returns [P, C].
+     * as in {@link #sampleRows}; returns [P, C]. {@code singleColumn}: rows is [R, 1] (its backward takes a faster path).
      */
-    public static SDVariable sampleWithPlan(SameDiff sd, SDVariable rows, SDVariable[] cornerRows, SDVariable[] cornerWeights) {
+    public static SDVariable sampleWithPlan(SameDiff sd, SDVariable rows, SDVariable[] cornerRows, SDVariable[] cornerWeights, boolean singleColumn) {
         SDVariable out = null;
         for (int c = 0; c < 4; c++) {
-            SDVariable vals = new GatherWithGradient(sd, rows, cornerRows[c]).outputVariable();
+            SDVariable vals = new GatherWithGradient(sd, rows, cornerRows[c], singleColumn).outputVariable();
             SDVariable term = vals.mul(cornerWeights[c].reshape(-1, 1));
             out = out == null ? term : out.add(term);
         }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,10 +22,14 @@ class GatherWithGradientTest {
 
     /** loss = sum(gather(w, idx) * u): dL/dw[r] is the sum of u over the positions that gathered row r. */
     private static SameDiff graph(int[] idx, INDArray u) {
+        return graph(idx, u, false);
+    }
+
+    private static SameDiff graph(int[] idx, INDArray u, boolean singleColumn) {
         OpFixes.install();
         SameDiff sd = SameDiff.create();
-        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, SOURCE_ROWS, WIDTH));
-        SDVariable g = new GatherWithGradient(sd, w, sd.constant(Nd4j.createFromArray(idx))).outputVariable();
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, SOURCE_ROWS, u.size(1)));
+        SDVariable g = new GatherWithGradient(sd, w, sd.constant(Nd4j.createFromArray(idx)), singleColumn).outputVariable();
         g.mul(sd.constant(u)).sum().rename("loss");
         sd.setLossVariables("loss");
         return sd;
@@ -32,24 +37,37 @@ class GatherWithGradientTest {
 
     @Test
     void backwardSumsRepeatedRowsExactlyAndRepeatably() {
+        assertExactAndRepeatable(WIDTH, false);
+    }
+
+    @Test
+    void singleColumnBackwardSumsExactlyAndRepeatablyThroughTheSegmentSum() {
+        SameDiff sd = assertExactAndRepeatable(1, true);
+        // the flag must survive the serialised copy SameDiff differentiates, else the scatter would run
+        List<String> ops = sd.getFunction("grad").getOps().values().stream().map(o -> o.getOp().opName()).toList();
+        assertTrue(ops.contains("unsorted_segment_sum") && !ops.contains("scatter_add"), "gradient graph ops: " + ops);
+    }
+
+    private static SameDiff assertExactAndRepeatable(int width, boolean singleColumn) {
         SplittableRandom rng = new SplittableRandom(4);
         int[] idx = rng.ints(GATHERED, 0, SOURCE_ROWS).toArray();   // every source row is gathered about twice
-        INDArray u = Nd4j.rand(DataType.FLOAT, GATHERED, WIDTH);
-        double[][] want = new double[SOURCE_ROWS][WIDTH];
+        INDArray u = Nd4j.rand(DataType.FLOAT, GATHERED, width);
+        double[][] want = new double[SOURCE_ROWS][width];
         float[] uv = u.data().asFloat();
         for (int i = 0; i < GATHERED; i++) {
-            for (int c = 0; c < WIDTH; c++) {
-                want[idx[i]][c] += uv[i * WIDTH + c];
+            for (int c = 0; c < width; c++) {
+                want[idx[i]][c] += uv[i * width + c];
             }
         }
-        SameDiff sd = graph(idx, u);
+        SameDiff sd = graph(idx, u, singleColumn);
         INDArray first = null;
         for (int run = 0; run < 4; run++) {
             INDArray grad = ReleasingBackprop.run(sd, Map.of(), List.of(), List.of("w")).getGradients().get("w").dup();
+            assertArrayEquals(new long[]{SOURCE_ROWS, width}, grad.shape());
             float[] gv = grad.data().asFloat();
             double maxErr = 0;
             for (int k = 0; k < gv.length; k++) {
-                maxErr = Math.max(maxErr, Math.abs(gv[k] - want[k / WIDTH][k % WIDTH]));
+                maxErr = Math.max(maxErr, Math.abs(gv[k] - want[k / width][k % width]));
             }
             assertTrue(maxErr < 1e-5, "run " + run + ": max |error| " + maxErr);
             if (first == null) {
@@ -58,12 +76,22 @@ class GatherWithGradientTest {
                 assertEquals(first, grad, "run " + run + " differs from run 0 (a racing scatter would)");
             }
         }
+        return sd;
     }
 
     @Test
     void backwardDoesNotLeakNativeMemory() {
+        assertNoLeak(WIDTH, false);
+    }
+
+    @Test
+    void singleColumnBackwardDoesNotLeakNativeMemory() {
+        assertNoLeak(1, true);
+    }
+
+    private static void assertNoLeak(int width, boolean singleColumn) {
         int[] idx = new SplittableRandom(5).ints(GATHERED, 0, SOURCE_ROWS).toArray();
-        SameDiff sd = graph(idx, Nd4j.rand(DataType.FLOAT, GATHERED, WIDTH));
+        SameDiff sd = graph(idx, Nd4j.rand(DataType.FLOAT, GATHERED, width), singleColumn);
         for (int i = 0; i < 3; i++) {
             ReleasingBackprop.run(sd, Map.of(), List.of(), List.of("w"));
         }
