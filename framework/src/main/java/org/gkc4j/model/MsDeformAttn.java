@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Multi-scale deformable attention (Deformable DETR), the exact maths of its PyTorch reference path: each query
  * samples P points per head and level around its reference point (offsets predicted from the query, in units of
  * the level's pixels), bilinearly with zero padding (align_corners=False), weighted by a softmax over levels x
- * points. Sampling is {@link GridSample#sampleRows}, differentiable in the values and the offsets.
+ * points. Sampling is {@link GridSample#samplePatches} (one gathered 2x2 neighbourhood per point), differentiable in
+ * the values and the offsets.
  */
 public final class MsDeformAttn {
     private final Scope scope;
@@ -67,20 +68,17 @@ public final class MsDeformAttn {
                 .reshape(n, lq, heads, levels, points);
         double[][] refX = new double[levels][(int) lq], refY = new double[levels][(int) lq];
         referencePixels(shapes, refX, refY);
-        // all levels in one pass: each point carries its level's size and the first row of its map
-        long[] starts = new long[levels];
-        for (int l = 1; l < levels; l++) {
-            starts[l] = starts[l - 1] + shapes[l - 1][0] * shapes[l - 1][1];
-        }
-        SDVariable rows = value.reshape(n * heads * lin, dh);
+        // all levels in one pass: each point carries its level's size and the first patch row of its map
+        SDVariable maps = scope.withShape(value.reshape(n * heads, lin, dh), n * heads, lin, dh);
+        SDVariable patches = GridSample.patchRows(scope, maps, shapes);
         SDVariable ox = offsets.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(0));
         SDVariable oy = offsets.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.point(1));
         // pixel coordinates: loc * size - 0.5 = ref * size + offset - 0.5
         SDVariable px = ox.add(sd.constant(levelTable(refX, lq, -0.5, scope)));
         SDVariable py = oy.add(sd.constant(levelTable(refY, lq, -0.5, scope)));
-        SDVariable base = sd.constant(baseRows(n, heads, lin, starts, scope));
+        SDVariable base = sd.constant(baseRows(n, heads, GridSample.patchedLength(shapes), GridSample.patchedStarts(shapes), scope));
         SDVariable hs = sd.constant(sizes(shapes, 0, scope)), ws = sd.constant(sizes(shapes, 1, scope));
-        SDVariable sampled = GridSample.sampleRowsPerPointSize(sd, rows, px, py, base, hs, ws);     // [N*Lq*H*L*P, Dh]
+        SDVariable sampled = GridSample.samplePatches(sd, patches, dh, px, py, base, hs, ws);       // [N*Lq*H*L*P, Dh]
         SDVariable a = attn.reshape((long) n * lq * heads * levels * points, 1);
         SDVariable out = sampled.mul(a).reshape(n * lq * heads, (long) levels * points, dh).sum(1);    // [N*Lq*H, Dh]
         SDVariable merged = out.reshape(n, lq, (long) heads * dh);
@@ -124,13 +122,13 @@ public final class MsDeformAttn {
         return Nd4j.createFromArray(v).reshape(1, 1, 1, shapes.length, 1).castTo(scope.dtype());
     }
 
-    /** [N, 1, H, L, 1]: first row of each (sample, head, level) map in the [N*H*Lin, Dh] stack. */
-    private static INDArray baseRows(long n, int heads, long lin, long[] starts, Scope scope) {
+    /** [N, 1, H, L, 1]: first row of each (sample, head, level) map in a stack of {@code perMap} rows per (sample, head). */
+    private static INDArray baseRows(long n, int heads, long perMap, long[] starts, Scope scope) {
         INDArray b = Nd4j.create(scope.dtype(), n, 1, heads, starts.length, 1);
         for (int i = 0; i < n; i++) {
             for (int h = 0; h < heads; h++) {
                 for (int l = 0; l < starts.length; l++) {
-                    b.putScalar(new long[]{i, 0, h, l, 0}, (double) (i * heads + h) * lin + starts[l]);
+                    b.putScalar(new long[]{i, 0, h, l, 0}, (double) (i * heads + h) * perMap + starts[l]);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package org.gkc4j.nn;
 
 import org.gkc4j.nn.fix.GatherWithGradient;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,33 +52,89 @@ public final class GridSample {
     }
 
     /**
-     * As {@link #sampleRows}, but each point has its own map size ({@code h}, {@code w}: constants that broadcast
-     * against the coordinates), so maps of several sizes (the levels of a feature pyramid) are sampled in one pass.
-     * Coordinates, bases and sizes may have any (broadcast-compatible) shape; points are taken in C order.
+     * The maps of a pyramid laid out for {@link #samplePatches}: {@code maps} is [B, Lin, C], level l's H_l x W_l
+     * tokens row-major from {@link #levelStarts}; returns [B * patchedLength(shapes), 4C], where the row of (y, x) in a
+     * level zero-padded by one on every side holds the 2x2 neighbourhood (y, x), (y, x+1), (y+1, x), (y+1, x+1) of
+     * the original map shifted by one, so every bilinear sample reads one row.
+     * <p>
+     * Why: the backward of a row gather costs libnd4j about 2 us per row whatever the width (measured 129,024 rows:
+     * 281 ms at 32 wide, 255 ms at 128), so one gather of 4C-wide rows costs a quarter of four gathers of C.
      */
-    public static SDVariable sampleRowsPerPointSize(SameDiff sd, SDVariable rows, SDVariable px, SDVariable py, SDVariable base,
-                                                    SDVariable h, SDVariable w) {
+    public static SDVariable patchRows(Scope scope, SDVariable maps, long[][] shapes) {
+        SameDiff sd = scope.sd();
+        long[] s = scope.shape(maps);
+        long b = s[0], c = s[2];
+        long[] starts = levelStarts(shapes);
+        SDVariable[] levels = new SDVariable[shapes.length];
+        for (int l = 0; l < shapes.length; l++) {
+            long h = shapes[l][0], w = shapes[l][1];
+            SDVariable map = maps.get(SDIndex.all(), SDIndex.interval(starts[l], starts[l] + h * w), SDIndex.all()).reshape(b, h, w, c);
+            SDVariable rowPad = sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(scope.dtype(), b, 1, w, c));
+            map = sd.concat(1, rowPad, map, rowPad);
+            SDVariable colPad = sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(scope.dtype(), b, h + 2, 1, c));
+            map = sd.concat(2, colPad, map, colPad);                                   // [B, H+2, W+2, C]
+            SDVariable[] corners = new SDVariable[4];
+            for (int k = 0; k < 4; k++) {
+                long dy = k >> 1, dx = k & 1;
+                corners[k] = map.get(SDIndex.all(), SDIndex.interval(dy, dy + h + 1), SDIndex.interval(dx, dx + w + 1), SDIndex.all());
+            }
+            levels[l] = sd.concat(3, corners).reshape(b, (h + 1) * (w + 1), 4 * c);
+        }
+        SDVariable all = levels.length == 1 ? levels[0] : sd.concat(1, levels);
+        SDVariable rows = all.reshape(b * patchedLength(shapes), 4 * c);
+        return scope.withShape(rows, b * patchedLength(shapes), 4 * c);
+    }
+
+    /** First token of each level in a [B, Lin, C] pyramid (levels in order, row-major). */
+    public static long[] levelStarts(long[][] shapes) {
+        long[] starts = new long[shapes.length];
+        for (int l = 1; l < shapes.length; l++) {
+            starts[l] = starts[l - 1] + shapes[l - 1][0] * shapes[l - 1][1];
+        }
+        return starts;
+    }
+
+    /** First patch row of each level within one map's block of {@link #patchRows}. */
+    public static long[] patchedStarts(long[][] shapes) {
+        long[] starts = new long[shapes.length];
+        for (int l = 1; l < shapes.length; l++) {
+            starts[l] = starts[l - 1] + (shapes[l - 1][0] + 1) * (shapes[l - 1][1] + 1);
+        }
+        return starts;
+    }
+
+    /** Patch rows per map in {@link #patchRows}. */
+    public static long patchedLength(long[][] shapes) {
+        long n = 0;
+        for (long[] hw : shapes) {
+            n += (hw[0] + 1) * (hw[1] + 1);
+        }
+        return n;
+    }
+
+    /**
+     * Bilinear sampling (as {@link #sampleRows}) of {@link #patchRows} ({@code c} = the maps' width), each point with its
+     * own map size ({@code h}, {@code w}: constants that broadcast against the coordinates, so several levels are
+     * sampled in one pass) and {@code base}, the first patch row of its level and map. Coordinates, bases and sizes may
+     * have any broadcast-compatible shape; points are taken in C order. Returns [P, C].
+     */
+    public static SDVariable samplePatches(SameDiff sd, SDVariable patchRows, long c, SDVariable px, SDVariable py, SDVariable base,
+                                           SDVariable h, SDVariable w) {
         SDVariable x0 = sd.math().floor(px), y0 = sd.math().floor(py);
         SDVariable wx1 = px.sub(x0), wy1 = py.sub(y0);
         SDVariable wx0 = wx1.rsub(1.0), wy0 = wy1.rsub(1.0);
-        SDVariable wm1 = w.sub(1.0), hm1 = h.sub(1.0);
-        // validity of the four corners from two per-axis tests each: x0 in range, x0+1 in range
-        SDVariable vx0 = insideVar(sd, x0, w), vx1 = insideVar(sd, x0.add(1.0), w);
-        SDVariable vy0 = insideVar(sd, y0, h), vy1 = insideVar(sd, y0.add(1.0), h);
-        SDVariable cx0 = sd.math().max(sd.math().min(x0, wm1), sd.zerosLike(x0));
-        SDVariable cx1 = sd.math().max(sd.math().min(x0.add(1.0), wm1), sd.zerosLike(x0));
-        SDVariable rowY0 = sd.math().max(sd.math().min(y0, hm1), sd.zerosLike(y0)).mul(w).add(base);
-        SDVariable rowY1 = sd.math().max(sd.math().min(y0.add(1.0), hm1), sd.zerosLike(y0)).mul(w).add(base);
-        SDVariable[][] corners = {{rowY0, cx0, wx0.mul(vx0), wy0.mul(vy0)}, {rowY0, cx1, wx1.mul(vx1), wy0.mul(vy0)},
-                {rowY1, cx0, wx0.mul(vx0), wy1.mul(vy1)}, {rowY1, cx1, wx1.mul(vx1), wy1.mul(vy1)}};
-        SDVariable out = null;
-        for (SDVariable[] c : corners) {
-            SDVariable idx = c[0].add(c[1]).castTo(DataType.INT).reshape(-1);
-            SDVariable vals = new GatherWithGradient(sd, rows, idx).outputVariable();
-            SDVariable term = vals.mul(c[2].mul(c[3]).reshape(-1, 1));
-            out = out == null ? term : out.add(term);
-        }
-        return out;
+        SDVariable ax0 = wx0.mul(insideVar(sd, x0, w)), ax1 = wx1.mul(insideVar(sd, x0.add(1.0), w));
+        SDVariable ay0 = wy0.mul(insideVar(sd, y0, h)), ay1 = wy1.mul(insideVar(sd, y0.add(1.0), h));
+        // the patch of (y0, x0) sits at padded (y0 + 1, x0 + 1); a point whose corners are all outside is clipped to
+        // the border and weighted zero by the validity factors above
+        SDVariable minusOne = sd.zerosLike(x0).sub(1.0);
+        SDVariable cx = sd.math().max(sd.math().min(x0, w.sub(1.0)), minusOne).add(1.0);
+        SDVariable cy = sd.math().max(sd.math().min(y0, h.sub(1.0)), minusOne).add(1.0);
+        SDVariable idx = cy.mul(w.add(1.0)).add(cx).add(base).castTo(DataType.INT).reshape(-1);
+        SDVariable vals = new GatherWithGradient(sd, patchRows, idx).outputVariable().reshape(-1, 4, c);
+        SDVariable weights = sd.concat(1, ay0.mul(ax0).reshape(-1, 1), ay0.mul(ax1).reshape(-1, 1),
+                ay1.mul(ax0).reshape(-1, 1), ay1.mul(ax1).reshape(-1, 1)).reshape(-1, 4, 1);
+        return vals.mul(weights).sum(1);
     }
 
     private static SDVariable insideVar(SameDiff sd, SDVariable v, SDVariable size) {

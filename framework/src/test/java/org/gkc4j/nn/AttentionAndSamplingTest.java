@@ -11,6 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,6 +120,66 @@ class AttentionAndSamplingTest {
         assertArrayEquals(new long[]{2, 3, 3, 2}, ctx.shape(y));
         assertTrue(Graphs.maxAbsDiff(got, want) < 1e-12, "grid sample differs by " + Graphs.maxAbsDiff(got, want));
         // the gradient check covers both the sampled map and the coordinates (both are variables)
+        assertGradients(ctx, y, Map.of());
+    }
+
+    /** Two maps, a 3x4 and a 2x2 level each, five points per map and level, some of them (partly) outside their level. */
+    @Test
+    void pyramidPatchSamplingMatchesLoopReferenceIncludingOutOfRangePoints() {
+        long[][] shapes = {{3, 4}, {2, 2}};
+        int maps = 2, levels = 2, points = 5, c = 3;
+        GraphContext ctx = Graphs.doubleContext(12);
+        SDVariable stack = ctx.withShape(ctx.sd().var("maps", Graphs.randn(13, maps, 16, c)), maps, 16, c);
+        // pixel coordinates from 2.5 px before to 1.5 px past each level's extent (the reach of bilinear sampling is 1 px)
+        INDArray u = Graphs.uniform(14, 0, 1, maps, levels, points), v = Graphs.uniform(15, 0, 1, maps, levels, points);
+        for (int l = 0; l < levels; l++) {
+            u.get(all(), point(l), all()).muli(shapes[l][1] + 4).subi(2.5);
+            v.get(all(), point(l), all()).muli(shapes[l][0] + 4).subi(2.5);
+        }
+        SDVariable px = ctx.sd().var("px", u), py = ctx.sd().var("py", v);
+        INDArray base = Nd4j.create(DataType.DOUBLE, maps, levels, 1);
+        long[] starts = GridSample.patchedStarts(shapes);
+        for (int m = 0; m < maps; m++) {
+            for (int l = 0; l < levels; l++) {
+                base.putScalar(new long[]{m, l, 0}, m * GridSample.patchedLength(shapes) + starts[l]);
+            }
+        }
+        INDArray hs = Nd4j.createFromArray(3.0, 2.0).reshape(1, levels, 1), ws = Nd4j.createFromArray(4.0, 2.0).reshape(1, levels, 1);
+        SDVariable patches = GridSample.patchRows(ctx.root(), stack, shapes);
+        assertArrayEquals(new long[]{maps * (20 + 9), 4 * c}, ctx.shape(patches));
+        SDVariable y = ctx.withShape(GridSample.samplePatches(ctx.sd(), patches, c, px, py, ctx.sd().constant(base), ctx.sd().constant(hs),
+                ctx.sd().constant(ws)), maps * levels * points, c);
+        INDArray got = Graphs.eval(ctx, y, Map.of());
+        INDArray mapValues = arr(ctx, "maps");
+        long[] tokenStarts = GridSample.levelStarts(shapes);
+        int outside = 0;
+        for (int m = 0; m < maps; m++) {
+            for (int l = 0; l < levels; l++) {
+                for (int k = 0; k < points; k++) {
+                    double x = u.getDouble(m, l, k), yy = v.getDouble(m, l, k);
+                    int x0 = (int) Math.floor(x), y0 = (int) Math.floor(yy);
+                    if (x0 < 0 || y0 < 0 || x0 + 1 >= shapes[l][1] || y0 + 1 >= shapes[l][0]) {
+                        outside++;
+                    }
+                    for (int ch = 0; ch < c; ch++) {
+                        double want = 0;
+                        for (int dy = 0; dy < 2; dy++) {
+                            for (int dx = 0; dx < 2; dx++) {
+                                int xx = x0 + dx, yc = y0 + dy;
+                                if (xx >= 0 && yc >= 0 && xx < shapes[l][1] && yc < shapes[l][0]) {
+                                    double wgt = (dx == 1 ? x - x0 : 1 - (x - x0)) * (dy == 1 ? yy - y0 : 1 - (yy - y0));
+                                    want += wgt * mapValues.getDouble(m, tokenStarts[l] + yc * shapes[l][1] + xx, ch);
+                                }
+                            }
+                        }
+                        long row = (m * levels + l) * points + k;
+                        assertEquals(want, got.getDouble(row, ch), 1e-12, "map " + m + " level " + l + " point " + k + " (" + x + ", " + yy + ")");
+                    }
+                }
+            }
+        }
+        assertTrue(outside >= 5, "too few points with a corner outside their level: " + outside);
+        // the gradient check covers the maps and both coordinates
         assertGradients(ctx, y, Map.of());
     }
 
