@@ -29,16 +29,31 @@ public final class PointSampler {
         return v;
     }
 
-    /** Values of each map [N,H,W] at the points: [N][P]. */
+    /**
+     * Values of each map [N,H,W] at the points: [N][P]. The corners and weights of every point are worked out once and
+     * shared by all maps (the matcher samples 100 masks per prediction set at the same points); the sums are the
+     * single-map {@link #sample}'s, term for term.
+     */
     public static double[][] sample(INDArray maps, double[] xs, double[] ys) {
-        int n = (int) maps.size(0), h = (int) maps.size(1), w = (int) maps.size(2);
+        int n = (int) maps.size(0), h = (int) maps.size(1), w = (int) maps.size(2), p = xs.length;
         float[] all = maps.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
-        double[][] out = new double[n][xs.length];
-        float[] one = new float[h * w];
+        double[] px = new double[p], py = new double[p];
+        for (int k = 0; k < p; k++) {
+            px[k] = xs[k] * w - 0.5;
+            py[k] = ys[k] * h - 0.5;
+        }
+        double[][] weights = new double[4][];
+        int[][] corners = org.gkc4j.nn.GridSample.planRows(px, py, new double[p], h, w, weights);
+        double[][] out = new double[n][p];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(all, i * h * w, one, 0, h * w);
-            for (int p = 0; p < xs.length; p++) {
-                out[i][p] = sample(one, h, w, xs[p], ys[p]);
+            int base = i * h * w;
+            double[] row = out[i];
+            for (int k = 0; k < p; k++) {
+                double v = 0;
+                for (int c = 0; c < 4; c++) {
+                    v += weights[c][k] * all[base + corners[c][k]];
+                }
+                row[k] = v;
             }
         }
         return out;
