@@ -6,6 +6,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,7 +22,8 @@ import java.util.Map;
  * ({@code gradFn.setEnableCache(false)}), so every forward activation and every backward temporary of a step stays
  * allocated until the step ends (measured on the r50 network at 256x256: 13.5 GB of op outputs, all alive at once).
  * The session's own dependency tracking knows when each array is dead; this runs the same gradient graph with release
- * left on. Same ops, same order, same values.
+ * left on. Same ops, same order, same values. The gradients come back as views of one packed output (see
+ * {@link #packedGradients}).
  */
 public final class ReleasingBackprop {
     private static final String GRAD_FN = "grad";
@@ -38,16 +40,21 @@ public final class ReleasingBackprop {
         if (!sd.hasGradientFunction()) {
             Quiet.createGradFunction(sd);
         }
-        Map<String, String> gradientNames = new HashMap<>();
+        List<String> withGradient = new ArrayList<>();
+        List<String> gradientNames = new ArrayList<>();
         for (String p : parameters) {
             SDVariable g = sd.getVariable(p).getGradient();
             if (g != null) {
-                gradientNames.put(p, g.name());
+                withGradient.add(p);
+                gradientNames.add(g.name());
             }
         }
-        List<String> requested = new ArrayList<>(outputs);
-        requested.addAll(gradientNames.values());
         SameDiff gradFn = sd.getFunction(GRAD_FN);
+        String packed = gradientNames.isEmpty() ? null : packedGradients(gradFn, gradientNames);
+        List<String> requested = new ArrayList<>(outputs);
+        if (packed != null) {
+            requested.add(packed);
+        }
         gradFn.setEnableCache(true);
         List<Listener> listeners = sd.getListeners() == null ? List.of() : sd.getListeners();
         gradFn.setListeners(listeners);
@@ -56,8 +63,34 @@ public final class ReleasingBackprop {
         for (String o : outputs) {
             outs.put(o, values.get(o));
         }
+        // each parameter's gradient is a view of its stretch of the packed vector
         Map<String, INDArray> grads = new HashMap<>();
-        gradientNames.forEach((p, g) -> grads.put(p, values.get(g)));
+        INDArray all = packed == null ? null : values.get(packed);
+        long offset = 0;
+        for (String p : withGradient) {
+            long[] shape = sd.getVariable(p).getArr().shape();
+            long length = sd.getVariable(p).getArr().length();
+            INDArray flat = all.get(NDArrayIndex.interval(offset, offset + length));
+            grads.put(p, shape.length == 0 ? flat.reshape() : flat.reshape(shape));
+            offset += length;
+        }
         return new OutAndGrad(outs, grads);
+    }
+
+    /**
+     * One output holding every requested gradient, flattened and concatenated in order. M2.1's session checks each
+     * requested output by building a map of every variable of the graph, so fetching a few hundred gradients one by
+     * one cost that many full copies of the variable table per step.
+     */
+    private static String packedGradients(SameDiff gradFn, List<String> gradientNames) {
+        String name = "gkc_packed_gradients_" + Integer.toHexString(String.join("\n", gradientNames).hashCode());
+        if (!gradFn.hasVariable(name)) {
+            SDVariable[] flat = new SDVariable[gradientNames.size()];
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] = gradFn.getVariable(gradientNames.get(i)).reshape(-1);
+            }
+            gradFn.concat(name, 0, flat);
+        }
+        return name;
     }
 }
