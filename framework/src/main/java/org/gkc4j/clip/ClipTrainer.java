@@ -35,7 +35,7 @@ public final class ClipTrainer {
     private final ClipConfig cfg;
     private final GraphContext ctx;
     private final List<String> params = new ArrayList<>();
-    private final AdamW adam = new AdamW(0.9, 0.98, 1e-6);
+    private final AdamW adam = new AdamW(0.9, 0.98, 1e-6, false);   // element-wise: see AdamW
     private final int batch;
     private final double weightDecay;
     private int step;

@@ -22,14 +22,14 @@ class AdamWTest {
         }
     }
 
-    private static void assertMatchesReference(DataType type, double tolerance) {
+    private static void assertMatchesReference(DataType type, double tolerance, boolean fused) {
         int n = 1000;
         double b1 = 0.9, b2 = 0.98, eps = 1e-6, wd = 0.05;
         double[] lrs = {1e-3, 0.0, 5e-4, 1e-3, 2e-4, 1e-3};   // a zero step size (warm-up start) in between
         SplittableRandom rng = new SplittableRandom(3);
         double[] p = rng.doubles(n, -1, 1).toArray(), m = new double[n], v = new double[n];
         INDArray param = Nd4j.createFromArray(p.clone()).castTo(type);
-        AdamW adam = new AdamW(b1, b2, eps);
+        AdamW adam = new AdamW(b1, b2, eps, fused);
         for (int step = 1; step <= lrs.length; step++) {
             // tiny gradients too, where eps decides the step
             double[] g = rng.doubles(n, -1, 1).map(x -> Math.abs(x) < 0.2 ? x * 1e-6 : x).toArray();
@@ -44,13 +44,15 @@ class AdamWTest {
         assertEquals(lrs.length, adam.steps());
     }
 
-    @Test
-    void matchesPyTorchsFormulaInDouble() {
-        assertMatchesReference(DataType.DOUBLE, 1e-12);
+    @org.junit.jupiter.params.ParameterizedTest(name = "fused {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void matchesPyTorchsFormulaInDouble(boolean fused) {
+        assertMatchesReference(DataType.DOUBLE, 1e-12, fused);
     }
 
-    @Test
-    void matchesPyTorchsFormulaInFloat() {
-        assertMatchesReference(DataType.FLOAT, 2e-6);
+    @org.junit.jupiter.params.ParameterizedTest(name = "fused {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void matchesPyTorchsFormulaInFloat(boolean fused) {
+        assertMatchesReference(DataType.FLOAT, 2e-6, fused);
     }
 }
