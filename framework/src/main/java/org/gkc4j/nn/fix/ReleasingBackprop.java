@@ -74,6 +74,9 @@ public final class ReleasingBackprop {
             grads.put(p, shape.length == 0 ? flat.reshape() : flat.reshape(shape));
             offset += length;
         }
+        if (all != null && offset != all.length()) {
+            throw new IllegalStateException("packed gradients hold " + all.length() + " values, the parameters " + offset);
+        }
         return new OutAndGrad(outs, grads);
     }
 
@@ -83,7 +86,8 @@ public final class ReleasingBackprop {
      * one cost that many full copies of the variable table per step.
      */
     private static String packedGradients(SameDiff gradFn, List<String> gradientNames) {
-        String name = "gkc_packed_gradients_" + Integer.toHexString(String.join("\n", gradientNames).hashCode());
+        String name = "gkc_packed_gradients_" + com.google.common.hash.Hashing.sha256()
+                .hashString(String.join("\n", gradientNames), java.nio.charset.StandardCharsets.UTF_8).toString().substring(0, 24);
         if (!gradFn.hasVariable(name)) {
             SDVariable[] flat = new SDVariable[gradientNames.size()];
             for (int i = 0; i < flat.length; i++) {
