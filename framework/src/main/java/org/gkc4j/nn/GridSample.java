@@ -87,29 +87,27 @@ public final class GridSample {
 
     /** First token of each level in a [B, Lin, C] pyramid (levels in order, row-major). */
     public static long[] levelStarts(long[][] shapes) {
-        long[] starts = new long[shapes.length];
-        for (int l = 1; l < shapes.length; l++) {
-            starts[l] = starts[l - 1] + shapes[l - 1][0] * shapes[l - 1][1];
-        }
-        return starts;
+        return starts(shapes, 0);
     }
 
     /** First patch row of each level within one map's block of {@link #patchRows}. */
     public static long[] patchedStarts(long[][] shapes) {
-        long[] starts = new long[shapes.length];
-        for (int l = 1; l < shapes.length; l++) {
-            starts[l] = starts[l - 1] + (shapes[l - 1][0] + 1) * (shapes[l - 1][1] + 1);
-        }
-        return starts;
+        return starts(shapes, 1);
     }
 
     /** Patch rows per map in {@link #patchRows}. */
     public static long patchedLength(long[][] shapes) {
-        long n = 0;
-        for (long[] hw : shapes) {
-            n += (hw[0] + 1) * (hw[1] + 1);
+        long[] last = shapes[shapes.length - 1];
+        return patchedStarts(shapes)[shapes.length - 1] + (last[0] + 1) * (last[1] + 1);
+    }
+
+    /** Running sum of the levels' sizes, each grown by {@code grow} rows and columns. */
+    private static long[] starts(long[][] shapes, int grow) {
+        long[] starts = new long[shapes.length];
+        for (int l = 1; l < shapes.length; l++) {
+            starts[l] = starts[l - 1] + (shapes[l - 1][0] + grow) * (shapes[l - 1][1] + grow);
         }
-        return n;
+        return starts;
     }
 
     /**

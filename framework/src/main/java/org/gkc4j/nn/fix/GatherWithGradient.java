@@ -43,10 +43,6 @@ public class GatherWithGradient extends Gather {
         this.singleColumn = singleColumn;
     }
 
-    public boolean singleColumn() {
-        return singleColumn;
-    }
-
     @Override
     public Map<String, Object> propertiesForFunction() {
         Map<String, Object> props = new LinkedHashMap<>(super.propertiesForFunction());
