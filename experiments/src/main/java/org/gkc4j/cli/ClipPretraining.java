@@ -14,6 +14,7 @@ import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.synthetic.CaptionPairs;
 import org.gkc4j.pipeline.synthetic.SceneGenerator;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
+import org.gkc4j.pipeline.teacher.TeacherCrops;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,6 +37,8 @@ public final class ClipPretraining {
     public static final String WEIGHTS = "clip.safetensors", MERGES = "merges.txt", REPORT = "zero_shot.json";
     /** Seeds of pretraining pairs and of zero-shot test objects never overlap. */
     static final long PAIR_SEEDS = 1_000_000L, TEST_SEEDS = 9_000_000L;
+    /** Index of the object among the segments of {@link SceneGenerator#object} (the background is 0). */
+    private static final int OBJECT_SEGMENT = 1;
 
     public record Result(Path weights, Path merges, double seenAccuracy, double unseenAccuracy, double chance) {
     }
@@ -48,7 +51,7 @@ public final class ClipPretraining {
         AtomicFiles.writeString(out.resolve("clip_pretrain.yaml"), Configs.toYaml(cfg));
         SyntheticWorld world = new SyntheticWorld();
         SceneGenerator gen = new SceneGenerator(world, cfg.imageSize());
-        CaptionPairs pairs = new CaptionPairs(gen, PAIR_SEEDS + cfg.seed() * 10_000_000L);
+        CaptionPairs pairs = new CaptionPairs(gen, PAIR_SEEDS + cfg.seed() * 10_000_000L, cfg.regionCropPairs());
         List<String> corpus = pairs.corpus(4000);
         List<String> promptCorpus = new ArrayList<>(corpus);
         for (String name : world.classNames()) {
@@ -87,7 +90,9 @@ public final class ClipPretraining {
         weights.save(wfile);
         // evaluate through the importer, exactly as GKC training will load it
         ClipWeights imported = ClipWeights.load(wfile);
-        ZeroShot zs = zeroShot(imported, ClipTokenizer.load(out.resolve(MERGES)), world, gen, cfg.zeroShotPerClass());
+        ClipTokenizer importedTok = ClipTokenizer.load(out.resolve(MERGES));
+        ZeroShot zs = zeroShot(imported, importedTok, world, gen, cfg.zeroShotPerClass(), false);
+        ZeroShot crops = zeroShot(imported, importedTok, world, gen, cfg.zeroShotPerClass(), true);
         double[] acc = {zs.accuracy(true), zs.accuracy(false)};
         int things = zs.classes().size();
         Map<String, Object> report = new LinkedHashMap<>();
@@ -98,8 +103,14 @@ public final class ClipPretraining {
         report.put("images_per_class", cfg.zeroShotPerClass());
         report.put("class_names", zs.classes().stream().map(SyntheticWorld.ClassInfo::name).toList());
         report.put("confusion", zs.confusion());   // rows: true class, columns: predicted class (counts)
+        // the same objects as the distillation teacher sees segments: masked, grey outside, box-cropped and resized
+        report.put("teacher_crop_top1_seen", crops.accuracy(true));
+        report.put("teacher_crop_top1_unseen", crops.accuracy(false));
+        report.put("teacher_crop_confusion", crops.confusion());
         AtomicFiles.writeString(out.resolve(REPORT), Configs.toJson(report));
-        System.err.printf("gkc: zero-shot top-1 on held-out objects: seen %.1f %%, unseen %.1f %% (chance %.1f %%)%n", acc[0], acc[1], 100.0 / things);
+        System.err.printf("gkc: zero-shot top-1 on held-out objects: seen %.1f %%, unseen %.1f %% (chance %.1f %%); "
+                + "on the teacher's masked crops of them: seen %.1f %%, unseen %.1f %%%n", acc[0], acc[1], 100.0 / things,
+                crops.accuracy(true), crops.accuracy(false));
         List<String> worst = zs.worstConfusions(3);
         if (!worst.isEmpty()) {
             System.err.println("gkc: most frequent mistakes: " + String.join("; ", worst));
@@ -138,8 +149,11 @@ public final class ClipPretraining {
         }
     }
 
-    /** Top-1 zero-shot classification of held-out single objects with "a photo of a {name}." prompts. */
-    static ZeroShot zeroShot(ClipWeights w, ClipTokenizer tok, SyntheticWorld world, SceneGenerator gen, int perClass) {
+    /**
+     * Top-1 zero-shot classification of held-out single objects with "a photo of a {name}." prompts; with
+     * {@code teacherCrops}, of each object's masked crop as the distillation teacher gets it ({@link TeacherCrops}).
+     */
+    static ZeroShot zeroShot(ClipWeights w, ClipTokenizer tok, SyntheticWorld world, SceneGenerator gen, int perClass, boolean teacherCrops) {
         List<SyntheticWorld.ClassInfo> things = world.classes().stream().filter(SyntheticWorld.ClassInfo::thing).toList();
         List<String> prompts = things.stream().map(c -> "a photo of a " + c.name() + ".").toList();
         INDArray text = new ClipTextEncoder(w, tok, 64).encode(prompts);
@@ -150,7 +164,8 @@ public final class ClipPretraining {
         for (int k = 0; k < things.size(); k++) {
             int cls = things.get(k).index(), row = k;
             List<RgbImage> images = IntStream.range(0, perClass)
-                    .mapToObj(i -> gen.object(cls, TEST_SEEDS + row * 1000L + i).image()).toList();
+                    .mapToObj(i -> gen.object(cls, TEST_SEEDS + row * 1000L + i))
+                    .map(o -> teacherCrops ? TeacherCrops.crop(o, OBJECT_SEGMENT, s) : o.image()).toList();
             float[] pixels = Normalization.CLIP.batch(images, perClass);
             INDArray f = enc.encode(Nd4j.create(pixels, new long[]{perClass, 3, s, s}, 'c'));
             INDArray sim = f.mmul(text.transpose());

@@ -110,6 +110,51 @@ public final class RegionFeatures {
     }
 
     /**
+     * How well the distillation teacher itself names the training segments: each segment's teacher feature against
+     * the text embeddings {@code classText} [classes, E] of the training vocabulary, top-1 per class and overall.
+     * The student is pulled towards these features, so their accuracy bounds what distillation can teach.
+     * Returns null when the teacher target is not in the text embedding space (dense or res5 targets).
+     */
+    public static Map<String, Object> teacherReport(SampleSource source, TeacherFeatureStore store, INDArray classText, List<String> classes) {
+        if (store.dim() != classText.size(1)) {
+            return null;
+        }
+        INDArray text = classText.divColumnVector(classText.norm2(1).reshape(-1, 1));
+        long[] correct = new long[classes.size()], total = new long[classes.size()];
+        for (int i = 0; i < source.size(); i++) {
+            SegmentationSample s = source.get(i);
+            for (Segment g : s.segments()) {
+                INDArray f = g.crowd() ? null : store.get(s.id(), g.id());
+                if (f == null) {
+                    continue;
+                }
+                int predicted = Nd4j.argMax(text.mmul(f.reshape(-1, 1)).reshape(-1)).getInt(0);
+                total[g.classIndex()]++;
+                if (predicted == g.classIndex()) {
+                    correct[g.classIndex()]++;
+                }
+            }
+        }
+        Map<String, Object> perClass = new LinkedHashMap<>();
+        double sumAccuracy = 0;
+        int present = 0;
+        for (int c = 0; c < classes.size(); c++) {
+            if (total[c] > 0) {
+                double acc = 100.0 * correct[c] / total[c];
+                perClass.put(classes.get(c), acc);
+                sumAccuracy += acc;
+                present++;
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("segments", java.util.Arrays.stream(total).sum());
+        report.put("top1", 100.0 * java.util.Arrays.stream(correct).sum() / Math.max(1, java.util.Arrays.stream(total).sum()));
+        report.put("mean_class_top1", sumAccuracy / Math.max(1, present));
+        report.put("class_top1", perClass);
+        return report;
+    }
+
+    /**
      * Per-segment softmax over "a photo of {synonym}" of the segment's class's synonyms, at the CLIP's own logit
      * scale, on the segment's box crop (the authors' scoring, with our CLIP); cached in {@code file}.
      */

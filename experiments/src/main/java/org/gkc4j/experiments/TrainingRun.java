@@ -53,7 +53,8 @@ import java.util.function.Function;
  */
 public final class TrainingRun {
     public static final String CHECKPOINT = "checkpoint.safetensors", WEIGHTS = "model.safetensors", METRICS_LOG = "metrics.jsonl", CONFUSION = "confusion.csv",
-            METRICS = "metrics.json", METRICS_CALIBRATED = "metrics_calibrated.json", CONFIG = "config.yaml";
+            METRICS = "metrics.json", METRICS_CALIBRATED = "metrics_calibrated.json", CONFIG = "config.yaml",
+            TEACHER_REPORT = "teacher.json";
 
     public record Result(Path out, SemSegMetrics metrics, int steps, double trainSeconds, double imagesPerSecond) {
     }
@@ -87,6 +88,12 @@ public final class TrainingRun {
             var store = RegionFeatures.teacher(train, clip.weights(), cfg.distillation().target(),
                     cache.resolve("teacher-" + cfg.distillation().target().name().toLowerCase() + "-" + dataKey + ".safetensors"));
             teacherDim = store.dim();
+            Map<String, Object> teacher = RegionFeatures.teacherReport(train, store, plainText, classes);
+            if (teacher != null) {
+                AtomicFiles.writeString(out.resolve(TEACHER_REPORT), Configs.toJson(teacher));
+                System.err.printf("gkc: the teacher names %.1f %% of the training segments right (mean over classes %.1f %%)%n",
+                        (double) teacher.get("top1"), (double) teacher.get("mean_class_top1"));
+            }
             enrichers.add(new TeacherFeatures(store));
         }
         if (cfg.grounding().enabled()) {

@@ -24,7 +24,7 @@ class ClipPretrainingTest {
     void writesImportableWeightsMergesAndAConsistentZeroShotReport() throws Exception {
         ClipPretrainConfig d = ClipPretrainConfig.defaults();
         ClipPretrainConfig cfg = new ClipPretrainConfig(3, 8, d.imageSize(), d.lr(), 1, d.weightDecay(), d.merges(), d.visionLayers(), 8, 16,
-                16, 2, 1, 2, d.batchNormStatistics(), 0);
+                16, 2, 1, 2, d.batchNormStatistics(), d.regionCropPairs(), 0);
         ClipPretraining.Result r = ClipPretraining.run(cfg, dir);
 
         ClipWeights w = ClipWeights.load(r.weights());
@@ -51,6 +51,21 @@ class ClipPretrainingTest {
         assertEquals(100.0 * correct[0] / total[0], report.get("top1_seen").asDouble(), 1e-9);
         assertEquals(100.0 * correct[1] / total[1], report.get("top1_unseen").asDouble(), 1e-9);
         assertEquals(r.seenAccuracy(), report.get("top1_seen").asDouble(), 1e-9);
+        // the teacher-crop figures are their own confusion's accuracies, over the same test objects
+        JsonNode crops = report.get("teacher_crop_confusion");
+        long[] cropCorrect = new long[2], cropTotal = new long[2];
+        for (int k = 0; k < things.size(); k++) {
+            int sum = 0;
+            for (JsonNode c : crops.get(k)) {
+                sum += c.asInt();
+            }
+            assertEquals(2, sum, "every teacher crop of class " + k + " is counted once");
+            int group = things.get(k).seen() ? 0 : 1;
+            cropCorrect[group] += crops.get(k).get(k).asInt();
+            cropTotal[group] += sum;
+        }
+        assertEquals(100.0 * cropCorrect[0] / cropTotal[0], report.get("teacher_crop_top1_seen").asDouble(), 1e-9);
+        assertEquals(100.0 * cropCorrect[1] / cropTotal[1], report.get("teacher_crop_top1_unseen").asDouble(), 1e-9);
         assertTrue(Files.exists(dir.resolve("clip_pretrain.yaml")));
     }
 

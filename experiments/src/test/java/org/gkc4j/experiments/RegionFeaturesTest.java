@@ -14,7 +14,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RegionFeaturesTest {
@@ -41,5 +45,54 @@ class RegionFeaturesTest {
             double diff = f.sub(direct).amaxNumber().doubleValue() / direct.amaxNumber().doubleValue();
             assertTrue(diff < 1e-5, "cached and fresh teacher features differ by " + diff);
         }
+    }
+
+    @Test
+    void teacherReportCountsTheSegmentsWhoseFeatureIsNearestToItsOwnClassName() {
+        SyntheticBenchmark bench = new SyntheticBenchmark(64);
+        SampleSource source = bench.train(6, 0);
+        List<String> classes = bench.trainClasses();
+        int n = classes.size(), dim = 32;
+        // orthogonal class directions, so the nearest name of a feature is known by construction
+        INDArray text = Nd4j.eye(Math.max(n, dim)).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, dim)).dup().muli(3.0);
+        TeacherFeatureStore store = TeacherFeatureStore.empty();
+        long right = 0, total = 0;
+        long[] perClassRight = new long[n], perClassTotal = new long[n];
+        for (int i = 0; i < source.size(); i++) {
+            SegmentationSample s = source.get(i);
+            long[] ids = new long[s.segments().size()];
+            INDArray rows = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, ids.length, dim);
+            for (int k = 0; k < ids.length; k++) {
+                ids[k] = s.segments().get(k).id();
+                int truth = s.segments().get(k).classIndex();
+                // even samples: the feature points at the right name (scaled, which must not matter); odd: the next one
+                boolean correct = i % 2 == 0;
+                int pointsAt = correct ? truth : (truth + 1) % n;
+                rows.putRow(k, text.getRow(pointsAt).mul(correct ? 0.5 : 2.0).add(0.01));
+                total++;
+                perClassTotal[truth]++;
+                if (correct) {
+                    right++;
+                    perClassRight[truth]++;
+                }
+            }
+            store.put(s.id(), ids, rows);
+        }
+        Map<String, Object> report = RegionFeatures.teacherReport(source, store, text, classes);
+        assertEquals(total, ((Number) report.get("segments")).longValue());
+        assertEquals(100.0 * right / total, (double) report.get("top1"), 1e-9);
+        double mean = 0;
+        int present = 0;
+        for (int c = 0; c < n; c++) {
+            if (perClassTotal[c] > 0) {
+                mean += 100.0 * perClassRight[c] / perClassTotal[c];
+                present++;
+            }
+        }
+        assertEquals(mean / present, (double) report.get("mean_class_top1"), 1e-9);
+        assertTrue(right > 0 && right < total, "the fixture has both right and wrong segments");
+        assertNull(RegionFeatures.teacherReport(source, store, Nd4j.ones(n, dim + 1), classes),
+                "a teacher outside the text space (dense or res5 target) has no report");
     }
 }
