@@ -45,7 +45,7 @@ class TrainingRunTest {
             assertTrue(((Number) log.get(2).get("seconds_" + phase)).doubleValue() >= 0, phase);
         }
         for (String f : List.of("config.yaml", "provenance.json", "metrics.json", "metrics_calibrated.json", "report.md", "predictions.png",
-                "loss_curves.png", "per_class_iou.csv", "confusion.csv")) {
+                "loss_curves.png", "per_class_iou.csv", "confusion.csv", TrainingRun.TEACHER_REPORT)) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         String metrics = Files.readString(out.resolve("metrics.json"));
