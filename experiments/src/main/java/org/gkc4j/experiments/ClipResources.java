@@ -35,7 +35,7 @@ public final class ClipResources {
         Path weightsFile, mergesFile;
         Path cacheDir = Path.of(cfg.cache());
         if (cfg.weights().equals("builtin")) {
-            Path dir = builtin(cacheDir, ClipPretrainConfig.defaults());
+            Path dir = builtin(cacheDir, cfg.pretrain());
             weightsFile = dir.resolve(ClipPretraining.WEIGHTS);
             mergesFile = dir.resolve(ClipPretraining.MERGES);
         } else {

@@ -1,5 +1,7 @@
 package org.gkc4j.experiments;
 
+import org.gkc4j.cli.ClipPretrainConfig;
+
 import org.gkc4j.criterion.CriterionConfig;
 import org.gkc4j.criterion.DistillationLoss;
 import org.gkc4j.model.GkcModelConfig;
@@ -25,11 +27,12 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
 
     /**
      * The CLIP whose text tower names the classes (and whose image tower is the trunk's initialisation and the
-     * distillation teacher). {@code weights: builtin} pretrains the tiny CLIP of the synthetic world (cached).
+     * distillation teacher). {@code weights: builtin} pretrains the tiny CLIP of the synthetic world by the recipe
+     * {@code pretrain} (cached per recipe; ignored for given weights).
      */
-    public record Clip(String weights, String merges, String prompts, String cache, boolean initBackbone) {
+    public record Clip(String weights, String merges, String prompts, String cache, boolean initBackbone, ClipPretrainConfig pretrain) {
         public static Clip defaults() {
-            return new Clip("builtin", "", "raw", "runs/cache", true);
+            return new Clip("builtin", "", "raw", "runs/cache", true, ClipPretrainConfig.defaults());
         }
     }
 

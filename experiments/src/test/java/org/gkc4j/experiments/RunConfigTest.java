@@ -1,0 +1,46 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.cli.ClipPretrainConfig;
+import org.gkc4j.config.Configs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunConfigTest {
+    private static final Path DEMO = Path.of("../configs/demo.yaml");
+    @TempDir
+    Path dir;
+
+    @Test
+    void theBuiltInTinyClipRecipeIsPartOfTheRunConfig() throws Exception {
+        RunConfig plain = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of());
+        assertEquals(ClipPretrainConfig.defaults(), plain.clip().pretrain());
+        RunConfig crops = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO,
+                List.of("clip.pretrain.regionCropPairs=true", "clip.pretrain.seed=2"));
+        ClipPretrainConfig d = ClipPretrainConfig.defaults();
+        ClipPretrainConfig expected = new ClipPretrainConfig(d.steps(), d.batch(), d.imageSize(), d.lr(), d.warmup(), d.weightDecay(),
+                d.merges(), d.visionLayers(), d.visionWidth(), d.embedDim(), d.textWidth(), d.textHeads(), d.textLayers(),
+                d.zeroShotPerClass(), d.batchNormStatistics(), true, 2);
+        assertEquals(expected, crops.clip().pretrain());
+        // the resolved config saved beside a run names the recipe, and reads back to the same config
+        String yaml = Configs.toYaml(crops);
+        assertTrue(yaml.contains("regionCropPairs: true"), yaml);
+        Path saved = dir.resolve("config.yaml");
+        java.nio.file.Files.writeString(saved, yaml);
+        assertEquals(crops, Configs.load(RunConfig.class, RunConfig.defaults(), saved, List.of()));
+    }
+
+    @Test
+    void anUnknownRecipeKeyIsAnErrorNamingTheValidOnes() {
+        GkcException e = assertThrows(GkcException.class,
+                () -> Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("clip.pretrain.regionCrops=true")));
+        assertTrue(e.getMessage().contains("regionCropPairs"), e.getMessage());
+    }
+}
