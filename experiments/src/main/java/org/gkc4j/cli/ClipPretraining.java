@@ -10,6 +10,7 @@ import org.gkc4j.clip.ClipWeights;
 import org.gkc4j.config.Configs;
 import org.gkc4j.io.AtomicFiles;
 import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.SegmentationSample;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.synthetic.CaptionPairs;
 import org.gkc4j.pipeline.synthetic.SceneGenerator;
@@ -90,9 +91,8 @@ public final class ClipPretraining {
         weights.save(wfile);
         // evaluate through the importer, exactly as GKC training will load it
         ClipWeights imported = ClipWeights.load(wfile);
-        ClipTokenizer importedTok = ClipTokenizer.load(out.resolve(MERGES));
-        ZeroShot zs = zeroShot(imported, importedTok, world, gen, cfg.zeroShotPerClass(), false);
-        ZeroShot crops = zeroShot(imported, importedTok, world, gen, cfg.zeroShotPerClass(), true);
+        ZeroShot[] views = zeroShot(imported, ClipTokenizer.load(out.resolve(MERGES)), world, gen, cfg.zeroShotPerClass());
+        ZeroShot zs = views[0], crops = views[1];
         double[] acc = {zs.accuracy(true), zs.accuracy(false)};
         int things = zs.classes().size();
         Map<String, Object> report = new LinkedHashMap<>();
@@ -150,29 +150,31 @@ public final class ClipPretraining {
     }
 
     /**
-     * Top-1 zero-shot classification of held-out single objects with "a photo of a {name}." prompts; with
-     * {@code teacherCrops}, of each object's masked crop as the distillation teacher gets it ({@link TeacherCrops}).
+     * Top-1 zero-shot classification of held-out single objects with "a photo of a {name}." prompts: element 0 of
+     * each object as rendered, element 1 of its masked crop as the distillation teacher gets it ({@link TeacherCrops}).
      */
-    static ZeroShot zeroShot(ClipWeights w, ClipTokenizer tok, SyntheticWorld world, SceneGenerator gen, int perClass, boolean teacherCrops) {
+    static ZeroShot[] zeroShot(ClipWeights w, ClipTokenizer tok, SyntheticWorld world, SceneGenerator gen, int perClass) {
         List<SyntheticWorld.ClassInfo> things = world.classes().stream().filter(SyntheticWorld.ClassInfo::thing).toList();
         List<String> prompts = things.stream().map(c -> "a photo of a " + c.name() + ".").toList();
         INDArray text = new ClipTextEncoder(w, tok, 64).encode(prompts);
         text = text.divColumnVector(text.norm2(1).reshape(-1, 1));
         int s = w.config().imageResolution();
         ClipImageEncoder enc = new ClipImageEncoder(w, perClass, s, s, false);
-        int[][] confusion = new int[things.size()][things.size()];
+        int[][][] confusion = new int[2][things.size()][things.size()];
         for (int k = 0; k < things.size(); k++) {
             int cls = things.get(k).index(), row = k;
-            List<RgbImage> images = IntStream.range(0, perClass)
-                    .mapToObj(i -> gen.object(cls, TEST_SEEDS + row * 1000L + i))
-                    .map(o -> teacherCrops ? TeacherCrops.crop(o, OBJECT_SEGMENT, s) : o.image()).toList();
-            float[] pixels = Normalization.CLIP.batch(images, perClass);
-            INDArray f = enc.encode(Nd4j.create(pixels, new long[]{perClass, 3, s, s}, 'c'));
-            INDArray sim = f.mmul(text.transpose());
-            for (int i = 0; i < perClass; i++) {
-                confusion[k][Nd4j.argMax(sim.getRow(i)).getInt(0)]++;
+            List<SegmentationSample> objects = IntStream.range(0, perClass)
+                    .mapToObj(i -> gen.object(cls, TEST_SEEDS + row * 1000L + i)).toList();
+            List<List<RgbImage>> views = List.of(objects.stream().map(SegmentationSample::image).toList(),
+                    objects.stream().map(o -> TeacherCrops.crop(o, OBJECT_SEGMENT, s)).toList());
+            for (int v = 0; v < views.size(); v++) {
+                float[] pixels = Normalization.CLIP.batch(views.get(v), perClass);
+                INDArray sim = enc.encode(Nd4j.create(pixels, new long[]{perClass, 3, s, s}, 'c')).mmul(text.transpose());
+                for (int i = 0; i < perClass; i++) {
+                    confusion[v][k][Nd4j.argMax(sim.getRow(i)).getInt(0)]++;
+                }
             }
         }
-        return new ZeroShot(things, confusion);
+        return new ZeroShot[]{new ZeroShot(things, confusion[0]), new ZeroShot(things, confusion[1])};
     }
 }

@@ -22,6 +22,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,8 +148,8 @@ public final class RegionFeatures {
             }
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("segments", java.util.Arrays.stream(total).sum());
-        report.put("top1", 100.0 * java.util.Arrays.stream(correct).sum() / Math.max(1, java.util.Arrays.stream(total).sum()));
+        report.put("segments", Arrays.stream(total).sum());
+        report.put("top1", 100.0 * Arrays.stream(correct).sum() / Math.max(1, Arrays.stream(total).sum()));
         report.put("mean_class_top1", sumAccuracy / Math.max(1, present));
         report.put("class_top1", perClass);
         return report;

@@ -34,38 +34,13 @@ class ClipPretrainingTest {
 
         JsonNode report = Configs.JSON.readTree(Files.readString(dir.resolve(ClipPretraining.REPORT)));
         List<SyntheticWorld.ClassInfo> things = new SyntheticWorld().classes().stream().filter(SyntheticWorld.ClassInfo::thing).toList();
-        JsonNode confusion = report.get("confusion");
-        assertEquals(things.size(), confusion.size());
-        long[] correct = new long[2], total = new long[2];
         for (int k = 0; k < things.size(); k++) {
             assertEquals(things.get(k).name(), report.get("class_names").get(k).asText());
-            int sum = 0;
-            for (JsonNode c : confusion.get(k)) {
-                sum += c.asInt();
-            }
-            assertEquals(2, sum, "every test image of class " + k + " is counted once");
-            int group = things.get(k).seen() ? 0 : 1;
-            correct[group] += confusion.get(k).get(k).asInt();
-            total[group] += sum;
         }
-        assertEquals(100.0 * correct[0] / total[0], report.get("top1_seen").asDouble(), 1e-9);
-        assertEquals(100.0 * correct[1] / total[1], report.get("top1_unseen").asDouble(), 1e-9);
+        assertAccuraciesMatchConfusion(report, "confusion", "top1_", things, 2);
         assertEquals(r.seenAccuracy(), report.get("top1_seen").asDouble(), 1e-9);
         // the teacher-crop figures are their own confusion's accuracies, over the same test objects
-        JsonNode crops = report.get("teacher_crop_confusion");
-        long[] cropCorrect = new long[2], cropTotal = new long[2];
-        for (int k = 0; k < things.size(); k++) {
-            int sum = 0;
-            for (JsonNode c : crops.get(k)) {
-                sum += c.asInt();
-            }
-            assertEquals(2, sum, "every teacher crop of class " + k + " is counted once");
-            int group = things.get(k).seen() ? 0 : 1;
-            cropCorrect[group] += crops.get(k).get(k).asInt();
-            cropTotal[group] += sum;
-        }
-        assertEquals(100.0 * cropCorrect[0] / cropTotal[0], report.get("teacher_crop_top1_seen").asDouble(), 1e-9);
-        assertEquals(100.0 * cropCorrect[1] / cropTotal[1], report.get("teacher_crop_top1_unseen").asDouble(), 1e-9);
+        assertAccuraciesMatchConfusion(report, "teacher_crop_confusion", "teacher_crop_top1_", things, 2);
         assertTrue(Files.exists(dir.resolve("clip_pretrain.yaml")));
     }
 
@@ -80,5 +55,24 @@ class ClipPretrainingTest {
         // classes 0 and 1 are seen, class 2 (red triangle) is unseen
         assertEquals(100.0 * 15 / 20, zs.accuracy(true), 1e-12);
         assertEquals(40.0, zs.accuracy(false), 1e-12);
+    }
+    /** Each class row of {@code confusionKey} counts {@code perClass} images, and the seen/unseen accuracies are its own. */
+    private static void assertAccuraciesMatchConfusion(JsonNode report, String confusionKey, String accuracyPrefix,
+                                                       List<SyntheticWorld.ClassInfo> things, int perClass) {
+        JsonNode confusion = report.get(confusionKey);
+        assertEquals(things.size(), confusion.size(), confusionKey);
+        long[] correct = new long[2], total = new long[2];
+        for (int k = 0; k < things.size(); k++) {
+            int sum = 0;
+            for (JsonNode c : confusion.get(k)) {
+                sum += c.asInt();
+            }
+            assertEquals(perClass, sum, confusionKey + ": every test image of class " + k + " is counted once");
+            int group = things.get(k).seen() ? 0 : 1;
+            correct[group] += confusion.get(k).get(k).asInt();
+            total[group] += sum;
+        }
+        assertEquals(100.0 * correct[0] / total[0], report.get(accuracyPrefix + "seen").asDouble(), 1e-9);
+        assertEquals(100.0 * correct[1] / total[1], report.get(accuracyPrefix + "unseen").asDouble(), 1e-9);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CaptionPairsTest {
@@ -16,20 +17,28 @@ class CaptionPairsTest {
     private final SceneGenerator gen = new SceneGenerator(world, 32);
 
     @Test
-    void withoutRegionCropsThePairsAreUnchanged() {
+    void withoutRegionCropsThePairsAreScenesAndWholeObjects() {
         CaptionPairs plain = new CaptionPairs(gen, 100), explicit = new CaptionPairs(gen, 100, false);
         for (long i = 0; i < 8; i++) {
             assertArrayEquals(plain.get(i).image().data(), explicit.get(i).image().data());
             assertEquals(plain.get(i).caption(), explicit.get(i).caption());
+            if (i % 2 == 0) {
+                assertArrayEquals(gen.scene(100 + i, SceneGenerator.Split.ALL).image().data(), plain.get(i).image().data(), "pair " + i);
+                assertEquals(gen.scene(100 + i, SceneGenerator.Split.ALL).captions().get(0), plain.get(i).caption());
+            } else {
+                // a single object on a full-frame background: no grey cut-out border
+                RgbImage img = plain.get(i).image();
+                assertTrue(img.get(0, 0, 0) != TeacherCrops.GREY || img.get(0, 0, 1) != TeacherCrops.GREY, "pair " + i);
+            }
         }
-        assertEquals(gen.scene(100, SceneGenerator.Split.ALL).captions().get(0), plain.get(0).caption());
     }
 
     @Test
     void everyFourthPairIsAMaskedRegionCropNamedByItsClass() {
         CaptionPairs plain = new CaptionPairs(gen, 100), crops = new CaptionPairs(gen, 100, true);
-        int things = 0;
-        for (long i = 0; i < 80; i++) {
+        int things = 0, cropCount = 0;
+        double expectedDoubled = 0, expectedEqual = 0;
+        for (long i = 0; i < 800; i++) {
             CaptionPairs.Pair c = crops.get(i);
             if (i % 4 != 3) {
                 assertArrayEquals(plain.get(i).image().data(), c.image().data(), "pair " + i + " is the plain pair");
@@ -51,11 +60,21 @@ class CaptionPairsTest {
                 }
             }
             assertTrue(matches, "pair " + i + " is the masked crop of the segment its caption names");
+            assertFalse(Arrays.equals(plain.get(i).image().data(), c.image().data()), "pair " + i + " replaces the plain pair");
             if (named.get(0).thing()) {
                 things++;
             }
+            // expected share of things if a thing segment is drawn twice as often as a stuff one, and if equally often
+            long t = scene.segments().stream().filter(g -> world.classes().get(g.classIndex()).thing()).count();
+            long u = scene.segments().size() - t;
+            expectedDoubled += 2.0 * t / (2.0 * t + u);
+            expectedEqual += (double) t / (t + u);
+            cropCount++;
             assertArrayEquals(c.image().data(), crops.get(i).image().data(), "deterministic");
         }
-        assertTrue(things >= 8, "things are cropped more often than stuff: " + things + " of 20");
+        // things are drawn twice as often as stuff: the count sits nearer that expectation than the equal-odds one
+        assertEquals(200, cropCount);
+        assertTrue(Math.abs(things - expectedDoubled) < Math.abs(things - expectedEqual),
+                things + " things of 200 crops; expected " + expectedDoubled + " (doubled) against " + expectedEqual + " (equal)");
     }
 }
