@@ -17,7 +17,7 @@ import java.util.*;
  * on 64 px training scenes (optionally upscaled), mask-averages each object's layer1..layer4 features and writes them
  * with the labels (class, shape, colour, touches another object) as .npy for {@code shape_probe_fit.py}.
  * <pre>
- * java -cp "experiments/target/gkc-cli.jar:experiments/target/lib/*" experiments/probes/ShapeProbe.java CLIP_DIR SCALE SCENES OUT_DIR
+ * java -cp "experiments/target/gkc-cli.jar:experiments/target/lib/*" experiments/probes/ShapeProbe.java CLIP_DIR SCALE SCENES OUT_DIR [WORLD]
  * python3 experiments/probes/shape_probe_fit.py OUT_DIR
  * </pre>
  * A throwaway research script, not part of the build.
@@ -27,7 +27,8 @@ public class ShapeProbe {
         ClipWeights w = ClipWeights.load(Path.of(a[0], "clip.safetensors"));
         int scale = Integer.parseInt(a[1]), n = Integer.parseInt(a[2]);
         int base = 64, size = base * scale, B = 16;
-        SyntheticWorld world = new SyntheticWorld();
+        // the README's probe figures are of the four-shape world
+        SyntheticWorld world = SyntheticWorld.named(a.length > 4 ? a[4] : "four-shapes");
         SceneGenerator gen = new SceneGenerator(world, base);
         ClipImageEncoder enc = new ClipImageEncoder(w, B, size, size, false);
         List<String> layers = List.of("layer1", "layer2", "layer3", "layer4");

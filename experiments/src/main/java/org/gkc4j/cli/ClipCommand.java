@@ -154,11 +154,13 @@ public final class ClipCommand implements Runnable {
         Path config;
         @Option(names = "--set", description = "Override a key (a.b=value).")
         List<String> overrides = new ArrayList<>();
+        @Option(names = "--world", description = "The synthetic world's layout (default: the built-in default's).")
+        String world = org.gkc4j.pipeline.synthetic.SyntheticWorld.DEFAULT;
 
         @Override
         public Integer call() throws Exception {
             ClipPretrainConfig cfg = org.gkc4j.config.Configs.load(ClipPretrainConfig.class, ClipPretrainConfig.defaults(), config, overrides);
-            ClipPretraining.run(cfg, out);
+            ClipPretraining.run(cfg, org.gkc4j.experiments.RunConfig.Data.defaults().withWorld(world).syntheticWorld(), out);
             return 0;
         }
     }

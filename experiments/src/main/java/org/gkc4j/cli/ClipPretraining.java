@@ -47,10 +47,9 @@ public final class ClipPretraining {
     private ClipPretraining() {
     }
 
-    public static Result run(ClipPretrainConfig cfg, Path out) throws Exception {
+    public static Result run(ClipPretrainConfig cfg, SyntheticWorld world, Path out) throws Exception {
         Files.createDirectories(out);
-        AtomicFiles.writeString(out.resolve("clip_pretrain.yaml"), Configs.toYaml(cfg));
-        SyntheticWorld world = new SyntheticWorld();
+        AtomicFiles.writeString(out.resolve("clip_pretrain.yaml"), Configs.toYaml(cfg) + "# world: " + world.layout().name() + "\n");
         SceneGenerator gen = new SceneGenerator(world, cfg.imageSize());
         CaptionPairs pairs = new CaptionPairs(gen, PAIR_SEEDS + cfg.seed() * 10_000_000L, cfg.regionCropPairs());
         List<String> corpus = pairs.corpus(4000);

@@ -69,10 +69,13 @@ public final class DataCommand implements Runnable {
         int size;
         @Option(names = "--seed", defaultValue = "0", description = "First scene's seed (default ${DEFAULT-VALUE}).")
         long seed;
+        @Option(names = "--world", description = "The synthetic world's layout (default: the built-in default's).")
+        String world = org.gkc4j.pipeline.synthetic.SyntheticWorld.DEFAULT;
 
         @Override
         public Integer call() {
-            var bench = new org.gkc4j.experiments.SyntheticBenchmark(size);
+            var bench = new org.gkc4j.experiments.SyntheticBenchmark(
+                    org.gkc4j.experiments.RunConfig.Data.defaults().withWorld(world).syntheticWorld(), size);
             var world = bench.world();
             var gen = new org.gkc4j.pipeline.synthetic.SceneGenerator(world, size);
             java.util.List<org.gkc4j.pipeline.RgbImage> images = new java.util.ArrayList<>();

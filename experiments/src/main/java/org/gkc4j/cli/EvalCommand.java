@@ -62,13 +62,13 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainedModel model = TrainedModel.load(checkpoint);
-        ClipResources clip = ClipResources.open(model.config().clip());
+        ClipResources clip = ClipResources.open(model.config().clip(), model.config().data().syntheticWorld());
         Files.createDirectories(out);
         SemSegMetrics metrics;
         long[][] confusion;
         List<String> names;
         if (dataset.equals("synthetic")) {
-            SyntheticBenchmark bench = new SyntheticBenchmark(model.config().data().imageSize());
+            SyntheticBenchmark bench = SyntheticBenchmark.of(model.config().data());
             names = bench.world().classNames();
             int n = limit != null ? limit : model.config().evaluation().images();
             INDArray text = clip.embed(names);

@@ -9,6 +9,7 @@ import org.gkc4j.clip.ClipWeights;
 import org.gkc4j.clip.PromptTemplates;
 import org.gkc4j.clip.TextEmbeddingCache;
 import org.gkc4j.config.Configs;
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
@@ -31,11 +32,12 @@ public final class ClipResources {
         this.cache = cache;
     }
 
-    public static ClipResources open(RunConfig.Clip cfg) throws Exception {
+    /** {@code world}: the synthetic world a built-in tiny CLIP is pretrained on (unused for given weights). */
+    public static ClipResources open(RunConfig.Clip cfg, SyntheticWorld world) throws Exception {
         Path weightsFile, mergesFile;
         Path cacheDir = Path.of(cfg.cache());
         if (cfg.weights().equals("builtin")) {
-            Path dir = builtin(cacheDir, cfg.pretrain());
+            Path dir = builtin(cacheDir, cfg.pretrain(), world);
             weightsFile = dir.resolve(ClipPretraining.WEIGHTS);
             mergesFile = dir.resolve(ClipPretraining.MERGES);
         } else {
@@ -56,16 +58,16 @@ public final class ClipResources {
         return new ClipResources(w, tok, cache);
     }
 
-    /** The built-in tiny CLIP for a pretraining recipe: reused from the cache when its recipe matches. */
-    public static Path builtin(Path cacheDir, ClipPretrainConfig recipe) throws Exception {
-        String key = Integer.toHexString((Configs.toYaml(recipe) + "world-v" + org.gkc4j.pipeline.synthetic.SyntheticWorld.VERSION).hashCode());
+    /** The built-in tiny CLIP for a pretraining recipe and world: reused from the cache when both match. */
+    public static Path builtin(Path cacheDir, ClipPretrainConfig recipe, SyntheticWorld world) throws Exception {
+        String key = Integer.toHexString((Configs.toYaml(recipe) + "world-" + world.layout().cacheKey()).hashCode());
         Path dir = cacheDir.resolve("clip-tiny-" + key);
         if (Files.exists(dir.resolve(ClipPretraining.WEIGHTS)) && Files.exists(dir.resolve(ClipPretraining.MERGES))) {
             System.err.println("gkc: reusing the cached tiny CLIP in " + dir);
             return dir;
         }
         System.err.println("gkc: pretraining the tiny CLIP of the synthetic world (cached in " + dir + " for later runs)");
-        ClipPretraining.run(recipe, dir);
+        ClipPretraining.run(recipe, world, dir);
         return dir;
     }
 

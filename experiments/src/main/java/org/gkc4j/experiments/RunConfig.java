@@ -1,10 +1,11 @@
 package org.gkc4j.experiments;
 
+import org.gkc4j.GkcException;
 import org.gkc4j.cli.ClipPretrainConfig;
-
 import org.gkc4j.criterion.CriterionConfig;
 import org.gkc4j.criterion.DistillationLoss;
 import org.gkc4j.model.GkcModelConfig;
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.pipeline.text.SynonymSampler;
 import org.gkc4j.train.TrainConfig;
 
@@ -17,12 +18,32 @@ import java.util.List;
 public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainConfig train, Data data, Clip clip,
                         Diversification diversification, Distillation distillation, Grounding grounding, Evaluation evaluation) {
 
-    /** Where images come from. {@code synthetic}: the built-in world (train on seen classes, evaluate on all). */
-    public record Data(String dataset, String root, int imageSize, int trainImages, int threads, int prefetch, String augment,
+    /**
+     * Where images come from. {@code synthetic}: the built-in world (train on seen classes, evaluate on all), whose
+     * layout {@code world} names (see {@link org.gkc4j.pipeline.synthetic.SyntheticWorld#LAYOUTS}).
+     */
+    public record Data(String dataset, String world, String root, int imageSize, int trainImages, int threads, int prefetch, String augment,
                        double minScale, double maxScale, long seed) {
         public static Data defaults() {
-            return new Data("synthetic", "", 64, 2000, 2, 4, "authors", 0.8, 1.2, 0);
+            return new Data("synthetic", SyntheticWorld.DEFAULT, "", 64, 2000, 2, 4, "authors", 0.8, 1.2, 0);
         }
+
+        public Data withWorld(String name) {
+            return new Data(dataset, name, root, imageSize, trainImages, threads, prefetch, augment, minScale, maxScale, seed);
+        }
+
+        /** The synthetic world this config names; an unknown name is a one-line error. */
+        public SyntheticWorld syntheticWorld() {
+            try {
+                return SyntheticWorld.named(world);
+            } catch (IllegalArgumentException e) {
+                throw new GkcException("data.world: " + e.getMessage());
+            }
+        }
+    }
+
+    public RunConfig withData(Data d) {
+        return new RunConfig(model, criterion, train, d, clip, diversification, distillation, grounding, evaluation);
     }
 
     /**

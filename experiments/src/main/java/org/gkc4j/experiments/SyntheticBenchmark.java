@@ -27,12 +27,19 @@ public final class SyntheticBenchmark {
     public static final long TRAIN_SEEDS = 100_000L, EVAL_SEEDS = 500_000L, VALIDATION_SEEDS = 700_000L;
     public static final int IGNORE = 255;
 
-    private final SyntheticWorld world = new SyntheticWorld();
+    private final SyntheticWorld world;
     private final SceneGenerator generator;
-    private final List<Integer> seen = world.seen();
+    private final List<Integer> seen;
 
-    public SyntheticBenchmark(int imageSize) {
+    public SyntheticBenchmark(SyntheticWorld world, int imageSize) {
+        this.world = world;
         this.generator = new SceneGenerator(world, imageSize);
+        this.seen = world.seen();
+    }
+
+    /** The benchmark of a run config's synthetic world at its image size. */
+    public static SyntheticBenchmark of(RunConfig.Data data) {
+        return new SyntheticBenchmark(data.syntheticWorld(), data.imageSize());
     }
 
     public SyntheticWorld world() {

@@ -2,6 +2,7 @@ package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.io.Safetensors;
 import org.gkc4j.train.Checkpoint;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,7 +36,9 @@ public record TrainedModel(RunConfig config, Map<String, INDArray> weights) {
         try {
             Path tmp = Files.createTempFile("gkc-run", ".yaml");
             Files.writeString(tmp, yaml);
-            cfg = Configs.load(RunConfig.class, RunConfig.defaults(), tmp, List.of());
+            // a config that names no synthetic world predates them: it was trained on the four-shape world
+            RunConfig legacy = RunConfig.defaults().withData(RunConfig.Data.defaults().withWorld(SyntheticWorld.FOUR_SHAPES.name()));
+            cfg = Configs.load(RunConfig.class, legacy, tmp, List.of());
             Files.deleteIfExists(tmp);
         } catch (java.io.IOException e) {
             throw new GkcException("cannot read the run config of " + file + ": " + e.getMessage(), e);

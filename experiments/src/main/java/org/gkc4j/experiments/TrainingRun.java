@@ -69,14 +69,14 @@ public final class TrainingRun {
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
         Provenance.write(out.resolve("provenance.json"));
-        SyntheticBenchmark bench = new SyntheticBenchmark(cfg.data().imageSize());
-        ClipResources clip = ClipResources.open(cfg.clip());
+        SyntheticBenchmark bench = SyntheticBenchmark.of(cfg.data());
+        ClipResources clip = ClipResources.open(cfg.clip(), bench.world());
         check(cfg.model(), clip.weights());
         SampleSource train = bench.train(cfg.data().trainImages(), cfg.data().seed());
         List<String> classes = bench.trainClasses();
         INDArray plainText = clip.embed(classes);
         Path cache = Path.of(cfg.clip().cache());
-        String dataKey = "synthetic-v" + SyntheticWorld.VERSION + "-" + cfg.data().imageSize() + "-" + cfg.data().trainImages() + "-" + cfg.data().seed() + "-" + clip.weights().digest();
+        String dataKey = "synthetic-" + bench.world().layout().cacheKey() + "-" + cfg.data().imageSize() + "-" + cfg.data().trainImages() + "-" + cfg.data().seed() + "-" + clip.weights().digest();
         List<TargetEnricher> enrichers = new ArrayList<>();
         if (cfg.diversification().enabled()) {
             SynonymScores scores = RegionFeatures.synonymScores(train, clip.weights(), clip.tokenizer(), classes, bench.synonyms(),

@@ -25,7 +25,7 @@ class ClipPretrainingTest {
         ClipPretrainConfig d = ClipPretrainConfig.defaults();
         ClipPretrainConfig cfg = new ClipPretrainConfig(3, 8, d.imageSize(), d.lr(), 1, d.weightDecay(), d.merges(), d.visionLayers(), 8, 16,
                 16, 2, 1, 2, d.batchNormStatistics(), d.regionCropPairs(), 0);
-        ClipPretraining.Result r = ClipPretraining.run(cfg, dir);
+        ClipPretraining.Result r = ClipPretraining.run(cfg, new SyntheticWorld(), dir);
 
         ClipWeights w = ClipWeights.load(r.weights());
         assertEquals(16, w.config().embedDim());
@@ -46,13 +46,13 @@ class ClipPretrainingTest {
 
     @Test
     void worstConfusionsAreTheLargestOffDiagonalCellsInOrder() {
-        List<SyntheticWorld.ClassInfo> three = new SyntheticWorld().classes().subList(0, 3);
+        List<SyntheticWorld.ClassInfo> three = SyntheticWorld.named("four-shapes").classes().subList(0, 3);
         int[][] confusion = {{5, 4, 1}, {0, 10, 0}, {2, 4, 4}};
         ClipPretraining.ZeroShot zs = new ClipPretraining.ZeroShot(three, confusion);
         String a = three.get(0).name(), b = three.get(1).name(), c = three.get(2).name();
         assertEquals(List.of(a + " -> " + b + ": 4/10", c + " -> " + b + ": 4/10", c + " -> " + a + ": 2/10"), zs.worstConfusions(3));
         assertEquals(4, zs.worstConfusions(9).size(), "only mistakes that happened");
-        // classes 0 and 1 are seen, class 2 (red triangle) is unseen
+        // in the four-shape world classes 0 and 1 (red circle, square) are seen, class 2 (red triangle) is unseen
         assertEquals(100.0 * 15 / 20, zs.accuracy(true), 1e-12);
         assertEquals(40.0, zs.accuracy(false), 1e-12);
     }

@@ -1,5 +1,6 @@
 package org.gkc4j.experiments;
 
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.clip.ClipImageEncoder;
 import org.gkc4j.clip.ClipWeights;
 import org.gkc4j.pipeline.SampleSource;
@@ -28,7 +29,7 @@ class RegionFeaturesTest {
     @Test
     void cachedTeacherFeaturesEqualFreshlyComputedOnes() {
         ClipWeights clip = ClipWeights.load(Shared.require("fixtures/clip-rn-tiny/clip.safetensors"));
-        SyntheticBenchmark bench = new SyntheticBenchmark(64);
+        SyntheticBenchmark bench = new SyntheticBenchmark(new SyntheticWorld(), 64);
         SampleSource source = bench.train(5, 0);
         Path file = dir.resolve("teacher.safetensors");
         TeacherFeatureStore computed = RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file);
@@ -49,7 +50,7 @@ class RegionFeaturesTest {
 
     @Test
     void teacherReportCountsTheSegmentsWhoseFeatureIsNearestToItsOwnClassName() {
-        SyntheticBenchmark bench = new SyntheticBenchmark(64);
+        SyntheticBenchmark bench = new SyntheticBenchmark(new SyntheticWorld(), 64);
         SampleSource source = bench.train(6, 0);
         List<String> classes = bench.trainClasses();
         int n = classes.size(), dim = 32;

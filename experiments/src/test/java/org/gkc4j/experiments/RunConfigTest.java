@@ -43,4 +43,17 @@ class RunConfigTest {
                 () -> Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("clip.pretrain.regionCrops=true")));
         assertTrue(e.getMessage().contains("regionCropPairs"), e.getMessage());
     }
+
+    @Test
+    void theSyntheticWorldIsChosenByNameAndAnUnknownOneIsAnError() throws Exception {
+        RunConfig plain = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of());
+        assertEquals("three-shapes", plain.data().world());
+        assertEquals(21, SyntheticBenchmark.of(plain.data()).world().classes().size());
+        RunConfig four = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("data.world=four-shapes"));
+        assertEquals(26, SyntheticBenchmark.of(four.data()).world().classes().size());
+        RunConfig bad = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("data.world=hexagons"));
+        GkcException e = assertThrows(GkcException.class, () -> SyntheticBenchmark.of(bad.data()));
+        assertTrue(e.getMessage().startsWith("data.world: unknown synthetic world 'hexagons'") && e.getMessage().contains("four-shapes"),
+                e.getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package org.gkc4j.experiments;
 
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.config.Configs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +53,7 @@ class TrainingRunTest {
         assertTrue(metrics.contains("mIoU_base") && metrics.contains("mIoU_novel") && metrics.contains("hIoU"), metrics);
         // the confusion table holds every scored pixel once, one row per true class, and its diagonal is the pixel accuracy
         List<String> confusion = Files.readAllLines(out.resolve("confusion.csv"));
-        int classes = new SyntheticBenchmark(64).world().classes().size();
+        int classes = new SyntheticBenchmark(new SyntheticWorld(), 64).world().classes().size();
         assertEquals(classes + 1, confusion.size());
         long total = 0, diagonal = 0;
         for (int g = 0; g < classes; g++) {
@@ -70,7 +71,7 @@ class TrainingRunTest {
 
         // the trained model segments a new image with a free vocabulary
         Path img = dir.resolve("scene.png");
-        new SyntheticBenchmark(64).evalScene(3).image().write(img);
+        new SyntheticBenchmark(new SyntheticWorld(), 64).evalScene(3).image().write(img);
         StringWriter err = new StringWriter();
         int code = run(err, "predict", "--checkpoint", out.toString(), "--image", img.toString(), "--vocab", "red circle, sky, grass",
                 "--out", dir.resolve("pred").toString());
@@ -92,7 +93,7 @@ class TrainingRunTest {
         Files.createDirectories(ade.resolve("annotations/validation"));
         long labelled = 0;
         for (int i = 0; i < 2; i++) {
-            assertTrue(javax.imageio.ImageIO.write(new SyntheticBenchmark(64).evalScene(10 + i).image().toBufferedImage(), "jpg",
+            assertTrue(javax.imageio.ImageIO.write(new SyntheticBenchmark(new SyntheticWorld(), 64).evalScene(10 + i).image().toBufferedImage(), "jpg",
                     ade.resolve("images/validation/ADE_val_" + i + ".jpg").toFile()));
             java.awt.image.BufferedImage lab = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
             for (int y = 0; y < 64; y++) {

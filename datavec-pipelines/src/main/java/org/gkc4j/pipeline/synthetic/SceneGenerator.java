@@ -142,7 +142,7 @@ public final class SceneGenerator {
                 double dx = x + 0.5 - o.cx(), dy = y + 0.5 - o.cy();
                 double c = Math.cos(o.angle()), s = Math.sin(o.angle());
                 double u = (dx * c + dy * s) / o.r(), v = (-dx * s + dy * c) / o.r();
-                if (!inside(o.shape(), u, v)) {
+                if (!world.shapes().get(o.shape()).outline().inside(u, v)) {
                     continue;
                 }
                 double f = shade;
@@ -157,31 +157,6 @@ public final class SceneGenerator {
             }
         }
         return painted;
-    }
-
-    /** Shape tests in the object's unit frame (radius 1). */
-    static boolean inside(int shape, double u, double v) {
-        double d = Math.hypot(u, v);
-        switch (shape) {
-            case 0:
-                return d <= 1;
-            case 1:
-                return Math.abs(u) <= 0.8 && Math.abs(v) <= 0.8;
-            case 2: {
-                // equilateral triangle with vertices at radius 1
-                for (int k = 0; k < 3; k++) {
-                    double a = Math.PI / 2 + k * 2 * Math.PI / 3 + Math.PI;   // outward normals of the edges
-                    if (u * Math.cos(a) + v * Math.sin(a) > 0.5) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            case 3:
-                return d <= 1 && d >= 0.55;
-            default:
-                throw new IllegalArgumentException("shape " + shape);
-        }
     }
 
     private static int[] stuffColour(SyntheticWorld.Stuff st, int x, int y, long seed) {
@@ -220,7 +195,7 @@ public final class SceneGenerator {
         List<String> parts = new ArrayList<>();
         for (Placed o : objects) {
             String c = pick(SyntheticWorld.COLOURS.get(o.colour()).words(), rng);
-            String s = pick(SyntheticWorld.SHAPES.get(o.shape()).words(), rng);
+            String s = pick(world.shapes().get(o.shape()).words(), rng);
             String p = o.pattern() == 0 || rng.nextBoolean() ? "" : PATTERNS[o.pattern()] + " ";
             parts.add((rng.nextInt(4) == 0 ? "one " : "a ") + p + c + " " + s);
         }

@@ -6,12 +6,14 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SceneGeneratorTest {
@@ -19,16 +21,63 @@ class SceneGeneratorTest {
     private final SceneGenerator gen = new SceneGenerator(world, 64);
 
     @Test
-    void worldHasSeenAndUnseenCompositions() {
-        assertEquals(26, world.classes().size());
-        assertEquals(5, world.unseen().size());
-        for (int u : world.unseen()) {
-            SyntheticWorld.ClassInfo c = world.classes().get(u);
-            assertTrue(world.classes().stream().anyMatch(o -> o.seen() && o.colour() == c.colour()), "colour of " + c.name() + " is seen elsewhere");
-            assertTrue(world.classes().stream().anyMatch(o -> o.seen() && o.shape() == c.shape()), "shape of " + c.name() + " is seen elsewhere");
+    void everyWorldHasSeenAndUnseenCompositions() {
+        for (SyntheticWorld.Layout layout : SyntheticWorld.LAYOUTS) {
+            SyntheticWorld w = SyntheticWorld.named(layout.name());
+            int things = SyntheticWorld.COLOURS.size() * layout.shapes().size();
+            assertEquals(things + SyntheticWorld.STUFF.size(), w.classes().size(), layout.name());
+            assertEquals(5, w.unseen().size());
+            for (int u : w.unseen()) {
+                SyntheticWorld.ClassInfo c = w.classes().get(u);
+                assertTrue(c.thing());
+                assertTrue(w.classes().stream().anyMatch(o -> o.seen() && o.colour() == c.colour()), "colour of " + c.name() + " is seen elsewhere");
+                assertTrue(w.classes().stream().anyMatch(o -> o.seen() && o.shape() == c.shape()), "shape of " + c.name() + " is seen elsewhere");
+            }
+            assertEquals("red circle", w.classNames().get(0));
+            assertTrue(w.synonymTable().get("red circle").contains("crimson disc"));
         }
-        assertEquals("red circle", world.classNames().get(0));
-        assertTrue(world.synonymTable().get("red circle").contains("crimson disc"));
+        assertEquals(21, world.classes().size(), "the default world has three shapes");
+        assertEquals(List.of("red triangle", "green ring", "blue circle", "yellow triangle", "purple ring"),
+                world.unseen().stream().map(i -> world.classNames().get(i)).toList());
+    }
+
+    @Test
+    void unknownWorldNamesTheKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SyntheticWorld.named("five-shapes"));
+        assertTrue(e.getMessage().contains("five-shapes") && e.getMessage().contains("three-shapes, four-shapes"), e.getMessage());
+    }
+
+    /**
+     * The four-shape world keeps its cache key, so it must render exactly as the world of version 2 did: the pinned
+     * number is this hash computed with the version-2 generator (commit c8c026b) on the same seeds.
+     */
+    @Test
+    void fourShapeWorldRendersAsVersionTwo() {
+        SceneGenerator g = new SceneGenerator(SyntheticWorld.named("four-shapes"), 64);
+        long h = 1125899906842597L;
+        for (int i = 0; i < 20; i++) {
+            SegmentationSample s = g.scene(1000 + i, i % 2 == 0 ? SceneGenerator.Split.ALL : SceneGenerator.Split.SEEN);
+            h = 31 * h + Arrays.hashCode(s.image().data());
+            h = 31 * h + Arrays.hashCode(s.segmentMap());
+            for (Segment seg : s.segments()) {
+                h = 31 * h + seg.classIndex();
+            }
+            h = 31 * h + s.captions().get(0).hashCode();
+        }
+        SegmentationSample o = g.object(7, 5);
+        h = 31 * h + Arrays.hashCode(o.image().data()) + o.captions().get(0).hashCode();
+        assertEquals(8590386831373508802L, h);
+    }
+
+    @Test
+    void shapesAreDrawnByTheirOutline() {
+        SyntheticWorld.Outline ring = SyntheticWorld.Outline.RING, square = SyntheticWorld.Outline.SQUARE, tri = SyntheticWorld.Outline.TRIANGLE;
+        assertFalse(ring.inside(0, 0), "a ring has a hole");
+        assertTrue(ring.inside(0.8, 0));
+        assertTrue(square.inside(0.75, 0.75));
+        assertFalse(SyntheticWorld.Outline.CIRCLE.inside(0.75, 0.75));
+        assertTrue(tri.inside(0, 0.9) ^ tri.inside(0, -0.9), "a triangle's vertex points one way");
+        assertFalse(tri.inside(0, 0.6) && tri.inside(0, -0.6));
     }
 
     @Test
@@ -66,7 +115,7 @@ class SceneGeneratorTest {
             SegmentationSample o = gen.object(world.thingIndex(0, 0), s);
             String cap = o.captions().get(0);
             assertTrue(Arrays.stream(SyntheticWorld.COLOURS.get(0).words()).anyMatch(cap::contains), cap);
-            assertTrue(Arrays.stream(SyntheticWorld.SHAPES.get(0).words()).anyMatch(cap::contains), cap);
+            assertTrue(Arrays.stream(world.shapes().get(0).words()).anyMatch(cap::contains), cap);
             for (String w : SyntheticWorld.COLOURS.get(0).words()) if (cap.contains(w)) colourWords.add(w);
         }
         assertEquals(3, colourWords.size(), "every synonym of red is used");
