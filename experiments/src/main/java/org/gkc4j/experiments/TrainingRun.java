@@ -66,10 +66,10 @@ public final class TrainingRun {
         if (!cfg.data().dataset().equals("synthetic")) {
             throw GkcException.of("data.dataset '%s' cannot be trained by this command yet; 'synthetic' can", cfg.data().dataset());
         }
+        SyntheticBenchmark bench = SyntheticBenchmark.of(cfg.data());   // an unknown world fails before anything is written
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
         Provenance.write(out.resolve("provenance.json"));
-        SyntheticBenchmark bench = SyntheticBenchmark.of(cfg.data());
         ClipResources clip = ClipResources.open(cfg.clip(), bench.world());
         check(cfg.model(), clip.weights());
         SampleSource train = bench.train(cfg.data().trainImages(), cfg.data().seed());
