@@ -160,7 +160,7 @@ public final class ClipCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClipPretrainConfig cfg = org.gkc4j.config.Configs.load(ClipPretrainConfig.class, ClipPretrainConfig.defaults(), config, overrides);
-            ClipPretraining.run(cfg, org.gkc4j.experiments.RunConfig.Data.defaults().withWorld(world).syntheticWorld(), out);
+            ClipPretraining.run(cfg, org.gkc4j.experiments.RunConfig.Data.world(world, "--world"), out);
             return 0;
         }
     }

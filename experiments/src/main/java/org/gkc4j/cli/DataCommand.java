@@ -75,7 +75,7 @@ public final class DataCommand implements Runnable {
         @Override
         public Integer call() {
             var bench = new org.gkc4j.experiments.SyntheticBenchmark(
-                    org.gkc4j.experiments.RunConfig.Data.defaults().withWorld(world).syntheticWorld(), size);
+                    org.gkc4j.experiments.RunConfig.Data.world(world, "--world"), size);
             var world = bench.world();
             var gen = new org.gkc4j.pipeline.synthetic.SceneGenerator(world, size);
             java.util.List<org.gkc4j.pipeline.RgbImage> images = new java.util.ArrayList<>();

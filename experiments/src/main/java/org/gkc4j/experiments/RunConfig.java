@@ -34,10 +34,15 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
 
         /** The synthetic world this config names; an unknown name is a one-line error. */
         public SyntheticWorld syntheticWorld() {
+            return world(world, "data.world");
+        }
+
+        /** The world of a name given by {@code source} (a config key or a flag, named in the error). */
+        public static SyntheticWorld world(String name, String source) {
             try {
-                return SyntheticWorld.named(world);
+                return SyntheticWorld.named(name);
             } catch (IllegalArgumentException e) {
-                throw new GkcException("data.world: " + e.getMessage());
+                throw new GkcException(source + ": " + e.getMessage());
             }
         }
     }

@@ -79,12 +79,15 @@ public final class SyntheticWorld {
             new Stuff(new String[]{"wall", "bricks", "masonry"}, new int[]{150, 70, 50}, new int[]{200, 190, 180}, Texture.BRICKS),
             new Stuff(new String[]{"floor", "planks", "boards"}, new int[]{120, 80, 40}, new int[]{150, 105, 60}, Texture.STRIPES));
 
+    /** A colour-shape pair by index (into {@link #COLOURS} and the layout's shapes). */
+    public record Pair(int colour, int shape) {
+    }
+
     /**
-     * A world's shapes and its unseen colour-shape pairs (colour index, shape index); each colour and each shape also
-     * occurs in a seen pair. {@code cacheKey} names the world's rendering in the keys of cached models and features;
+     * A world's shapes and its unseen colour-shape pairs; each colour and each shape also occurs in a seen pair. {@code cacheKey} names the world's rendering in the keys of cached models and features;
      * it changes whenever the classes or the rendering change, so a cached model of another world is never reused.
      */
-    public record Layout(String name, List<Shape> shapes, int[][] unseenPairs, String cacheKey) {
+    public record Layout(String name, List<Shape> shapes, List<Pair> unseenPairs, String cacheKey) {
     }
 
     /**
@@ -92,10 +95,10 @@ public final class SyntheticWorld {
      * square left because neither the tiny CLIP nor the student's stride-8 features tell it from a disc at 64 px.
      */
     public static final Layout THREE_SHAPES = new Layout("three-shapes", List.of(CIRCLE, TRIANGLE, RING),
-            new int[][]{{0, 1}, {1, 2}, {2, 0}, {3, 1}, {4, 2}}, "three-shapes-v3");
+            List.of(new Pair(0, 1), new Pair(1, 2), new Pair(2, 0), new Pair(3, 1), new Pair(4, 2)), "three-shapes-v3");
     /** The world of the findings measured before version 3 (20 things, 5 unseen); its cache key is unchanged. */
     public static final Layout FOUR_SHAPES = new Layout("four-shapes", List.of(CIRCLE, SQUARE, TRIANGLE, RING),
-            new int[][]{{0, 2}, {1, 3}, {2, 0}, {3, 1}, {4, 2}}, "v2");
+            List.of(new Pair(0, 2), new Pair(1, 3), new Pair(2, 0), new Pair(3, 1), new Pair(4, 2)), "v2");
     public static final List<Layout> LAYOUTS = List.of(THREE_SHAPES, FOUR_SHAPES);
     public static final String DEFAULT = THREE_SHAPES.name();
 
@@ -123,12 +126,7 @@ public final class SyntheticWorld {
         List<ClassInfo> list = new ArrayList<>();
         for (int c = 0; c < COLOURS.size(); c++) {
             for (int s = 0; s < layout.shapes().size(); s++) {
-                boolean seen = true;
-                for (int[] u : layout.unseenPairs()) {
-                    if (u[0] == c && u[1] == s) {
-                        seen = false;
-                    }
-                }
+                boolean seen = !layout.unseenPairs().contains(new Pair(c, s));
                 List<String> syn = new ArrayList<>();
                 for (String cw : COLOURS.get(c).words()) {
                     for (String sw : layout.shapes().get(s).words()) {
