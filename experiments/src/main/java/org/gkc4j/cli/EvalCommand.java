@@ -62,7 +62,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainedModel model = TrainedModel.load(checkpoint);
-        ClipResources clip = ClipResources.open(model.config().clip(), model.config().data().syntheticWorld());
+        ClipResources clip = ClipResources.open(model.config());
         Files.createDirectories(out);
         SemSegMetrics metrics;
         long[][] confusion;

@@ -61,7 +61,7 @@ public final class PredictCommand implements Callable<Integer> {
         List<String> names = vocabulary.names();
         List<Path> images = images(image);
         TrainedModel model = TrainedModel.load(checkpoint);
-        ClipResources clip = ClipResources.open(model.config().clip(), model.config().data().syntheticWorld());
+        ClipResources clip = ClipResources.open(model.config());
         SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), clip.embed(names));
         int shortest = size != null ? size : model.config().data().imageSize();
         Files.createDirectories(out);

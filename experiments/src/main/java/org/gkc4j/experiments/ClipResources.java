@@ -32,12 +32,13 @@ public final class ClipResources {
         this.cache = cache;
     }
 
-    /** {@code world}: the synthetic world a built-in tiny CLIP is pretrained on (unused for given weights). */
-    public static ClipResources open(RunConfig.Clip cfg, SyntheticWorld world) throws Exception {
+    /** The CLIP of a run; a built-in tiny CLIP is the one pretrained on the run's synthetic world ({@code data.world}). */
+    public static ClipResources open(RunConfig run) throws Exception {
+        RunConfig.Clip cfg = run.clip();
         Path weightsFile, mergesFile;
         Path cacheDir = Path.of(cfg.cache());
         if (cfg.weights().equals("builtin")) {
-            Path dir = builtin(cacheDir, cfg.pretrain(), world);
+            Path dir = builtin(cacheDir, cfg.pretrain(), run.data().syntheticWorld());
             weightsFile = dir.resolve(ClipPretraining.WEIGHTS);
             mergesFile = dir.resolve(ClipPretraining.MERGES);
         } else {

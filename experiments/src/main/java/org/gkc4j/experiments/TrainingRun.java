@@ -70,7 +70,7 @@ public final class TrainingRun {
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
         Provenance.write(out.resolve("provenance.json"));
-        ClipResources clip = ClipResources.open(cfg.clip(), bench.world());
+        ClipResources clip = ClipResources.open(cfg);
         check(cfg.model(), clip.weights());
         SampleSource train = bench.train(cfg.data().trainImages(), cfg.data().seed());
         List<String> classes = bench.trainClasses();

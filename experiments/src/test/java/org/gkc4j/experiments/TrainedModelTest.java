@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class TrainedModelTest {
     @TempDir
@@ -22,7 +23,7 @@ class TrainedModelTest {
         RunConfig current = Configs.load(RunConfig.class, RunConfig.defaults(), Path.of("../configs/demo.yaml"), List.of());
         String yaml = Configs.toYaml(current);
         String legacy = yaml.replaceAll("(?m)^\\s+world: three-shapes\\R", "");
-        org.junit.jupiter.api.Assertions.assertNotEquals(yaml, legacy, "the saved config names its world");
+        assertNotEquals(yaml, legacy, "the saved config names its world");
         assertEquals("four-shapes", load(legacy).data().world());
         assertEquals("three-shapes", load(yaml).data().world());
         assertEquals(current, load(yaml));

@@ -84,8 +84,9 @@ public final class SyntheticWorld {
     }
 
     /**
-     * A world's shapes and its unseen colour-shape pairs; each colour and each shape also occurs in a seen pair. {@code cacheKey} names the world's rendering in the keys of cached models and features;
-     * it changes whenever the classes or the rendering change, so a cached model of another world is never reused.
+     * A world's shapes and its unseen colour-shape pairs; each colour and each shape also occurs in a seen pair.
+     * {@code cacheKey} names the world's rendering in the keys of cached models and features; it changes whenever the
+     * classes or the rendering change, so a cached model of another world is never reused.
      */
     public record Layout(String name, List<Shape> shapes, List<Pair> unseenPairs, String cacheKey) {
     }
