@@ -71,7 +71,7 @@ public class ShapeProbe {
                             if (o != k && world.classes().get(s.segments().get(o).classIndex()).thing()) touching = 1;
                         }
                     }
-                    labels.add(new float[]{c.index(), c.shape(), c.colour(), touching});
+                    labels.add(new float[]{c.index(), c.variant(), c.colour(), touching});
                 }
             }
             System.err.print("\r" + (start + B));

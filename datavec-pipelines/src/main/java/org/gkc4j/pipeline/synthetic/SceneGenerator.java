@@ -39,7 +39,8 @@ public final class SceneGenerator {
         ALL
     }
 
-    private record Placed(int cls, int colour, int shape, int pattern, double cx, double cy, double r, double angle) {
+    /** An object to paint: {@code variant} indexes the layout's variants, {@code outline} is what is drawn. */
+    private record Placed(int cls, int colour, int variant, SyntheticWorld.Outline outline, int pattern, double cx, double cy, double r, double angle) {
     }
 
     /** A scene with 1-2 stuff regions and 1-4 objects; the caption mentions every object and the stuff. */
@@ -76,8 +77,9 @@ public final class SceneGenerator {
         for (int i = 0; i < count; i++) {
             SyntheticWorld.ClassInfo c = things.get(rng.nextInt(things.size()));
             double r = n * (0.13 + 0.15 * rng.nextDouble());
-            objects.add(new Placed(c.index(), c.colour(), c.shape(), rng.nextInt(PATTERNS.length),
-                    r + rng.nextDouble() * (n - 2 * r), r + rng.nextDouble() * (n - 2 * r), r, rng.nextDouble() * Math.PI * 2));
+            int pattern = rng.nextInt(PATTERNS.length);
+            double cx = r + rng.nextDouble() * (n - 2 * r), cy = r + rng.nextDouble() * (n - 2 * r), angle = rng.nextDouble() * Math.PI * 2;
+            objects.add(new Placed(c.index(), c.colour(), c.variant(), outline(c, rng), pattern, cx, cy, r, angle));
         }
         List<Placed> kept = new ArrayList<>();
         for (Placed o : objects) {
@@ -125,15 +127,30 @@ public final class SceneGenerator {
         }
         SyntheticWorld.ClassInfo c = world.classes().get(classIndex);
         double r = n * (0.25 + 0.12 * rng.nextDouble());
-        Placed o = new Placed(classIndex, c.colour(), c.shape(), rng.nextInt(PATTERNS.length), n / 2.0 + (rng.nextDouble() - 0.5) * n * 0.2,
-                n / 2.0 + (rng.nextDouble() - 0.5) * n * 0.2, r, rng.nextDouble() * Math.PI * 2);
+        int pattern = rng.nextInt(PATTERNS.length);
+        double cx = n / 2.0 + (rng.nextDouble() - 0.5) * n * 0.2, cy = n / 2.0 + (rng.nextDouble() - 0.5) * n * 0.2, angle = rng.nextDouble() * Math.PI * 2;
+        Placed o = new Placed(classIndex, c.colour(), c.variant(), outline(c, rng), pattern, cx, cy, r, angle);
         paint(o, img, map, 1, rng);
         List<Segment> segs = List.of(new Segment(1, world.stuffIndex(st), false), new Segment(2, classIndex, false));
         return new SegmentationSample("object-" + classIndex + "-" + seed, img, map, segs, List.of(caption(List.of(o), -1, -1, rng)));
     }
 
+    /** A shape's own outline; a tone's is drawn at random (no draw for worlds of shapes, so they render as before). */
+    private SyntheticWorld.Outline outline(SyntheticWorld.ClassInfo c, SplittableRandom rng) {
+        SyntheticWorld.Variant v = world.variants().get(c.variant());
+        if (!v.isTone()) {
+            return v.outline();
+        }
+        List<SyntheticWorld.Variant> shapes = world.layout().toneShapes();
+        return shapes.get(rng.nextInt(shapes.size())).outline();
+    }
+
     private long paint(Placed o, RgbImage img, int[] map, int seg, SplittableRandom rng) {
         SyntheticWorld.Colour col = SyntheticWorld.COLOURS.get(o.colour());
+        SyntheticWorld.Variant variant = world.variants().get(o.variant());
+        // patterns of a world of tones stay near the object's tone, or a striped bright object would show dark stripes
+        double stripe = variant.isTone() ? 0.85 : 0.6, dot = variant.isTone() ? 0.8 : 0.55;
+        double red = variant.apply(col.r()), green = variant.apply(col.g()), blue = variant.apply(col.b());
         double shade = 0.85 + 0.3 * rng.nextDouble();
         long painted = 0;
         int n = size;
@@ -142,16 +159,16 @@ public final class SceneGenerator {
                 double dx = x + 0.5 - o.cx(), dy = y + 0.5 - o.cy();
                 double c = Math.cos(o.angle()), s = Math.sin(o.angle());
                 double u = (dx * c + dy * s) / o.r(), v = (-dx * s + dy * c) / o.r();
-                if (!world.shapes().get(o.shape()).outline().inside(u, v)) {
+                if (!o.outline().inside(u, v)) {
                     continue;
                 }
                 double f = shade;
                 if (o.pattern() == 1 && ((int) Math.floor((u + 2) * 3)) % 2 == 0) {
-                    f *= 0.6;
+                    f *= stripe;
                 } else if (o.pattern() == 2 && (Math.pow((u * 3) - Math.rint(u * 3), 2) + Math.pow((v * 3) - Math.rint(v * 3), 2)) < 0.08) {
-                    f *= 0.55;
+                    f *= dot;
                 }
-                img.set(x, y, clamp(col.r() * f), clamp(col.g() * f), clamp(col.b() * f));
+                img.set(x, y, clamp(red * f), clamp(green * f), clamp(blue * f));
                 map[y * n + x] = seg;
                 painted++;
             }
@@ -194,10 +211,7 @@ public final class SceneGenerator {
     private String caption(List<Placed> objects, int top, int bottom, SplittableRandom rng) {
         List<String> parts = new ArrayList<>();
         for (Placed o : objects) {
-            String c = pick(SyntheticWorld.COLOURS.get(o.colour()).words(), rng);
-            String s = pick(world.shapes().get(o.shape()).words(), rng);
-            String p = o.pattern() == 0 || rng.nextBoolean() ? "" : PATTERNS[o.pattern()] + " ";
-            parts.add((rng.nextInt(4) == 0 ? "one " : "a ") + p + c + " " + s);
+            parts.add(objectPhrase(o, rng));
         }
         StringBuilder sb = new StringBuilder();
         String[] openers = {"", "a photo of ", "a picture of ", "there is ", "an image showing "};
@@ -213,6 +227,21 @@ public final class SceneGenerator {
             }
         }
         return sb.toString();
+    }
+
+    /** "a red ring", "one striped crimson hoop"; in a world of tones "a dark red disc" or, a third of the time, "a dark red". */
+    private String objectPhrase(Placed o, SplittableRandom rng) {
+        String c = pick(SyntheticWorld.COLOURS.get(o.colour()).words(), rng);
+        SyntheticWorld.Variant v = world.variants().get(o.variant());
+        String name = v.name(c, pick(v.words(), rng));
+        if (v.isTone()) {
+            SyntheticWorld.Variant shape = world.layout().toneShapes().stream().filter(s -> s.outline() == o.outline()).findFirst().orElseThrow();
+            if (rng.nextInt(3) != 0) {
+                name += " " + pick(shape.words(), rng);
+            }
+        }
+        String p = o.pattern() == 0 || rng.nextBoolean() ? "" : PATTERNS[o.pattern()] + " ";
+        return (rng.nextInt(4) == 0 ? "one " : "a ") + p + name;
     }
 
     private static String pick(String[] a, SplittableRandom rng) {

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The built-in open-vocabulary world: "thing" classes are colour-shape pairs (a red circle, a violet star), "stuff"
- * classes are textured backgrounds (grass, sky, sand...). Every colour, shape and stuff has several words
- * (synonyms) that captions use interchangeably, so a CLIP trained on the captions learns them. A fixed set of
- * colour-shape pairs is unseen: never annotated in segmentation training, only met in captions (as the web's
- * captions cover what a segmentation dataset does not) and at evaluation. Each unseen pair's colour and shape occur
- * in seen pairs, so the unseen classes are new compositions of known words.
+ * The built-in open-vocabulary world: "thing" classes pair a colour with a variant, either a shape (a red ring) or a
+ * tone (a dark red object of any shape); "stuff" classes are textured backgrounds (grass, sky, sand...). Every
+ * colour, variant and stuff has several words (synonyms) that captions use interchangeably, so a CLIP trained on the
+ * captions learns them. A fixed set of colour-variant pairs is unseen: never annotated in segmentation training,
+ * only met in captions (as the web's captions cover what a segmentation dataset does not) and at evaluation. Each
+ * unseen pair's colour and variant occur in seen pairs, so the unseen classes are new compositions of known words.
  */
 public final class SyntheticWorld {
     /** A colour with its RGB and its words (the first is canonical). */
@@ -45,8 +45,33 @@ public final class SyntheticWorld {
         }
     }
 
-    /** A shape: its outline and its words (the first is canonical). */
-    public record Shape(Outline outline, String[] words) {
+    /**
+     * What tells things of one colour apart: a shape (named after the colour, "red ring") or a tone (named before it,
+     * "dark red", and drawn in any of the layout's outlines). {@code tone} lightens (> 0, towards white) or darkens
+     * (< 0, towards black) the colour by that fraction; {@code outline} is null for a tone. Words: canonical first.
+     */
+    public record Variant(Outline outline, double tone, String[] words) {
+        public static Variant shape(Outline outline, String... words) {
+            return new Variant(outline, 0, words);
+        }
+
+        public static Variant tone(double tone, String... words) {
+            return new Variant(null, tone, words);
+        }
+
+        public boolean isTone() {
+            return outline == null;
+        }
+
+        /** A class name of this variant with colour word {@code colour}. */
+        public String name(String colour, String word) {
+            return isTone() ? word + " " + colour : colour + " " + word;
+        }
+
+        /** One channel of a colour in this tone. */
+        public double apply(double channel) {
+            return tone >= 0 ? channel + (255 - channel) * tone : channel * (1 + tone);
+        }
     }
 
     /** A background kind: its words, base colours and texture. */
@@ -56,7 +81,7 @@ public final class SyntheticWorld {
     public enum Texture { NOISE, STRIPES, GRADIENT, SPECKLE, BRICKS, WAVES }
 
     /** One class of the world: canonical name, synonyms (canonical first), seen in training or not. */
-    public record ClassInfo(int index, String name, List<String> synonyms, boolean thing, boolean seen, int colour, int shape, int stuff) {
+    public record ClassInfo(int index, String name, List<String> synonyms, boolean thing, boolean seen, int colour, int variant, int stuff) {
     }
 
     public static final List<Colour> COLOURS = List.of(
@@ -66,10 +91,13 @@ public final class SyntheticWorld {
             new Colour(new String[]{"yellow", "golden", "lemon"}, 235, 215, 40),
             new Colour(new String[]{"purple", "violet", "lilac"}, 150, 60, 200));
 
-    private static final Shape CIRCLE = new Shape(Outline.CIRCLE, new String[]{"circle", "disc", "round"}),
-            SQUARE = new Shape(Outline.SQUARE, new String[]{"square", "box", "block"}),
-            TRIANGLE = new Shape(Outline.TRIANGLE, new String[]{"triangle", "wedge", "pyramid"}),
-            RING = new Shape(Outline.RING, new String[]{"ring", "hoop", "donut"});
+    private static final Variant CIRCLE = Variant.shape(Outline.CIRCLE, "circle", "disc", "round"),
+            SQUARE = Variant.shape(Outline.SQUARE, "square", "box", "block"),
+            TRIANGLE = Variant.shape(Outline.TRIANGLE, "triangle", "wedge", "pyramid"),
+            RING = Variant.shape(Outline.RING, "ring", "hoop", "donut"),
+            DARK = Variant.tone(-0.55, "dark", "deep", "dusky"),
+            BRIGHT = Variant.tone(0, "bright", "vivid", "strong"),
+            PALE = Variant.tone(0.55, "pale", "light", "soft");
 
     public static final List<Stuff> STUFF = List.of(
             new Stuff(new String[]{"grass", "lawn", "turf"}, new int[]{70, 140, 50}, new int[]{100, 170, 70}, Texture.NOISE),
@@ -79,28 +107,41 @@ public final class SyntheticWorld {
             new Stuff(new String[]{"wall", "bricks", "masonry"}, new int[]{150, 70, 50}, new int[]{200, 190, 180}, Texture.BRICKS),
             new Stuff(new String[]{"floor", "planks", "boards"}, new int[]{120, 80, 40}, new int[]{150, 105, 60}, Texture.STRIPES));
 
-    /** A colour-shape pair by index (into {@link #COLOURS} and the layout's shapes). */
-    public record Pair(int colour, int shape) {
+    /** A colour-variant pair by index (into {@link #COLOURS} and the layout's variants). */
+    public record Pair(int colour, int variant) {
     }
 
     /**
-     * A world's shapes and its unseen colour-shape pairs; each colour and each shape also occurs in a seen pair.
-     * {@code cacheKey} names the world's rendering in the keys of cached models and features; it changes whenever the
-     * classes or the rendering change, so a cached model of another world is never reused.
+     * A world's variants, the shapes its tones are drawn in (none for a world of shapes), and its unseen
+     * colour-variant pairs; each colour and each variant also occurs in a seen pair. {@code cacheKey} names the
+     * world's rendering in the keys of cached models and features; it changes whenever the classes or the rendering
+     * change, so a cached model of another world is never reused.
      */
-    public record Layout(String name, List<Shape> shapes, List<Pair> unseenPairs, String cacheKey) {
+    public record Layout(String name, List<Variant> variants, List<Variant> toneShapes, List<Pair> unseenPairs, String cacheKey) {
+        public Layout {
+            boolean tones = variants.stream().anyMatch(Variant::isTone);
+            if (tones != !toneShapes.isEmpty() || variants.stream().anyMatch(v -> v.isTone() != tones)) {
+                throw new IllegalArgumentException("a layout's variants are all shapes or all tones, and tones need shapes to be drawn in");
+            }
+        }
     }
 
     /**
      * The default since world version 3: disc, triangle and ring, 15 things (5 unseen) and 6 stuff classes. The
      * square left because neither the tiny CLIP nor the student's stride-8 features tell it from a disc at 64 px.
      */
-    public static final Layout THREE_SHAPES = new Layout("three-shapes", List.of(CIRCLE, TRIANGLE, RING),
+    public static final Layout THREE_SHAPES = new Layout("three-shapes", List.of(CIRCLE, TRIANGLE, RING), List.of(),
             List.of(new Pair(0, 1), new Pair(1, 2), new Pair(2, 0), new Pair(3, 1), new Pair(4, 2)), "three-shapes-v3");
     /** The world of the findings measured before version 3 (20 things, 5 unseen); its cache key is unchanged. */
-    public static final Layout FOUR_SHAPES = new Layout("four-shapes", List.of(CIRCLE, SQUARE, TRIANGLE, RING),
+    public static final Layout FOUR_SHAPES = new Layout("four-shapes", List.of(CIRCLE, SQUARE, TRIANGLE, RING), List.of(),
             List.of(new Pair(0, 2), new Pair(1, 3), new Pair(2, 0), new Pair(3, 1), new Pair(4, 2)), "v2");
-    public static final List<Layout> LAYOUTS = List.of(THREE_SHAPES, FOUR_SHAPES);
+    /**
+     * Colour x tone (dark, bright, pale), 15 things (5 unseen) drawn as discs, triangles or rings at random: the
+     * second attribute is one a Mask2Former query can read from the pixels under its mask, where shape was not.
+     */
+    public static final Layout TONES = new Layout("tones", List.of(DARK, BRIGHT, PALE), List.of(CIRCLE, TRIANGLE, RING),
+            List.of(new Pair(0, 1), new Pair(1, 2), new Pair(2, 0), new Pair(3, 1), new Pair(4, 2)), "tones-v1");
+    public static final List<Layout> LAYOUTS = List.of(THREE_SHAPES, FOUR_SHAPES, TONES);
     public static final String DEFAULT = THREE_SHAPES.name();
 
     private final Layout layout;
@@ -126,12 +167,13 @@ public final class SyntheticWorld {
         this.layout = layout;
         List<ClassInfo> list = new ArrayList<>();
         for (int c = 0; c < COLOURS.size(); c++) {
-            for (int s = 0; s < layout.shapes().size(); s++) {
+            for (int s = 0; s < layout.variants().size(); s++) {
                 boolean seen = !layout.unseenPairs().contains(new Pair(c, s));
+                Variant v = layout.variants().get(s);
                 List<String> syn = new ArrayList<>();
                 for (String cw : COLOURS.get(c).words()) {
-                    for (String sw : layout.shapes().get(s).words()) {
-                        syn.add(cw + " " + sw);
+                    for (String vw : v.words()) {
+                        syn.add(v.name(cw, vw));
                     }
                 }
                 list.add(new ClassInfo(list.size(), syn.get(0), List.copyOf(syn), true, seen, c, s, -1));
@@ -147,8 +189,8 @@ public final class SyntheticWorld {
         return layout;
     }
 
-    public List<Shape> shapes() {
-        return layout.shapes();
+    public List<Variant> variants() {
+        return layout.variants();
     }
 
     public List<ClassInfo> classes() {
@@ -167,12 +209,12 @@ public final class SyntheticWorld {
         return classes.stream().filter(c -> !c.seen()).map(ClassInfo::index).toList();
     }
 
-    public int thingIndex(int colour, int shape) {
-        return colour * layout.shapes().size() + shape;
+    public int thingIndex(int colour, int variant) {
+        return colour * layout.variants().size() + variant;
     }
 
     public int stuffIndex(int stuff) {
-        return COLOURS.size() * layout.shapes().size() + stuff;
+        return COLOURS.size() * layout.variants().size() + stuff;
     }
 
     /** Synonym table in the format the synonym tools use: canonical name to its words. */
