@@ -36,6 +36,7 @@ public final class MaskedAttentionDecoder {
     private final LayerNorm decoderNorm;
     private final Linear classEmbed;
     private final Mlp maskEmbed;
+    private final MaskShapeEncoder maskShape;
 
     public MaskedAttentionDecoder(Scope scope, GkcModelConfig.Decoder cfg, int maskDim) {
         this.scope = scope;
@@ -57,6 +58,7 @@ public final class MaskedAttentionDecoder {
         scope.noWeightDecay(queryFeat, queryEmbed, levelEmbed);   // nn.Embedding weights: no decay, as detectron2
         classEmbed = new Linear(scope.child("class_embed"), d, d, true);
         maskEmbed = new Mlp(scope.child("mask_embed"), d, d, maskDim, 3, Activation.RELU);
+        maskShape = cfg.maskShapeChannels() > 0 ? new MaskShapeEncoder(scope.child("mask_shape"), cfg.maskShapeChannels(), d) : null;
     }
 
     public List<Prediction> forward(List<SDVariable> multiScale, SDVariable maskFeatures) {
@@ -100,8 +102,11 @@ public final class MaskedAttentionDecoder {
         SDVariable normed = decoderNorm.forward(out);
         SDVariable cls = classEmbed.forward(normed);
         SDVariable me = maskEmbed.forward(normed);                                     // [B,Q,C]
-        SDVariable masks = scope.sd().mmul(me, maskFeatures.reshape(b, c, h * w)).reshape(b, cfg.queries(), h, w);
-        return new Prediction(scope.withShape(masks, b, cfg.queries(), h, w), cls);
+        SDVariable masks = scope.withShape(scope.sd().mmul(me, maskFeatures.reshape(b, c, h * w)).reshape(b, cfg.queries(), h, w), b, cfg.queries(), h, w);
+        if (maskShape != null) {
+            cls = scope.withShape(cls.add(maskShape.forward(masks)), b, cfg.queries(), cfg.hidden());
+        }
+        return new Prediction(masks, cls);
     }
 
     /** Additive mask [B,1,Q,hw]: blocked where the resized mask logit is negative (sigmoid < 0.5), no gradient. */
