@@ -4,6 +4,7 @@ import org.gkc4j.GkcException;
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.experiments.ClipResources;
+import org.gkc4j.experiments.HubnessCorrection;
 import org.gkc4j.experiments.SeenClassCalibration;
 import org.gkc4j.experiments.SemanticPredictions;
 import org.gkc4j.experiments.Reports;
@@ -56,6 +57,8 @@ public final class EvalCommand implements Callable<Integer> {
     Double twoStage;
     @Option(names = "--seen-penalty", defaultValue = "0", description = "Calibrated stacking: subtract this from the seen (base) classes' logits; needs a base/novel split (default ${DEFAULT-VALUE}).")
     double seenPenalty;
+    @Option(names = "--hubness", defaultValue = "0", description = "Synthetic only: hubness correction of this weight, measured on the validation scenes' images without their labels (default ${DEFAULT-VALUE}: none).")
+    double hubness;
     @Option(names = "--validation", description = "Synthetic only: score the validation scenes, kept apart from the test scenes for choosing settings such as --seen-penalty.")
     boolean validation;
 
@@ -73,8 +76,15 @@ public final class EvalCommand implements Callable<Integer> {
             int n = limit != null ? limit : model.config().evaluation().images();
             INDArray text = clip.embed(names);
             TwoStageClassifier ts = twoStage == null ? null : new TwoStageClassifier(clip.weights(), text, twoStage, 16);
-            SyntheticBenchmark.Evaluation ev = bench.evaluate(model.config().model(), model.weights(), text, n, 0, ts,
-                    new SeenClassCalibration(seenPenalty), validation ? SyntheticBenchmark.VALIDATION_SEEDS : SyntheticBenchmark.EVAL_SEEDS);
+            SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), text);
+            HubnessCorrection hub = HubnessCorrection.NONE;
+            if (hubness != 0) {
+                int images = Math.max(1, model.config().evaluation().validationImages());
+                hub = HubnessCorrection.estimate(predictions, bench.validationImages(images), 8, model.config().evaluation().hubnessNeighbours())
+                        .withWeight(hubness);
+            }
+            SyntheticBenchmark.Evaluation ev = bench.evaluate(predictions, n, 0, ts, new SeenClassCalibration(seenPenalty), hub,
+                    validation ? SyntheticBenchmark.VALIDATION_SEEDS : SyntheticBenchmark.EVAL_SEEDS);
             metrics = ev.metrics();
             confusion = ev.confusion();
         } else {
@@ -84,6 +94,9 @@ public final class EvalCommand implements Callable<Integer> {
             }
             if (validation) {
                 throw GkcException.of("--validation applies to the synthetic world only; use --split for %s", dataset);
+            }
+            if (hubness != 0) {
+                throw GkcException.of("--hubness applies to the synthetic world only (it is measured on its validation scenes)");
             }
             names = ds.classNames().names();
             INDArray text = clip.embed(names);

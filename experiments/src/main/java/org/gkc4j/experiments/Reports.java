@@ -29,11 +29,18 @@ public final class Reports {
                 cfg.train().batchSize() * cfg.train().accumulate(), trainSeconds / 60, imagesPerSecond));
         if (calibrated != null) {
             SemSegMetrics c = calibrated.test();
-            sb.append("## Calibrated stacking\n\nSeen-class logits lowered by a penalty chosen on ")
-                    .append(cfg.evaluation().validationImages()).append(" validation scenes (apart from the test scenes), by harmonic mIoU:\n\n")
-                    .append("| penalty | val. seen | val. unseen | val. harmonic |\n|---|---|---|---|\n");
-            calibrated.validation().forEach((p, v) -> sb.append(String.format(Locale.ROOT, "| %.2f | %.1f | %.1f | %.1f |%n", p, v.mIoUBase(), v.mIoUNovel(), v.hIoU())));
-            sb.append(String.format(Locale.ROOT, "%nOn the test scenes with penalty %.2f (`metrics_calibrated.json`):%n%n", calibrated.penalty()));
+            String scenes = cfg.evaluation().validationImages() + " validation scenes (apart from the test scenes), by harmonic mIoU";
+            if (!cfg.evaluation().hubnessWeights().isEmpty()) {
+                sb.append("## Hubness correction\n\nEach name's logit lowered by a weight times its hubness (the mean of its ")
+                        .append(cfg.evaluation().hubnessNeighbours()).append(" largest logits over the object queries of the validation scenes' ")
+                        .append("images, no labels) minus the names' mean; the weight chosen on ").append(scenes).append(":\n\n");
+                calibrationTable(sb, "weight", calibrated.hubnessValidation());
+            }
+            sb.append("## Calibrated stacking\n\nSeen-class logits lowered by a penalty chosen on ").append(scenes)
+                    .append(cfg.evaluation().hubnessWeights().isEmpty() ? ":\n\n" : String.format(Locale.ROOT, ", at hubness weight %.2f:%n%n", calibrated.hubnessWeight()));
+            calibrationTable(sb, "penalty", calibrated.validation());
+            sb.append(String.format(Locale.ROOT, "%nOn the test scenes with hubness weight %.2f and penalty %.2f (`metrics_calibrated.json`):%n%n",
+                    calibrated.hubnessWeight(), calibrated.penalty()));
             sb.append("| mIoU seen (base) | mIoU unseen (novel) | harmonic mean | mIoU all | pixel accuracy |\n|---|---|---|---|---|\n");
             sb.append(String.format(Locale.ROOT, "| %.1f | %.1f | %.1f | %.1f | %.1f |%n%n", c.mIoUBase(), c.mIoUNovel(), c.hIoU(), c.mIoU(), c.pAcc()));
         }
@@ -46,6 +53,11 @@ public final class Reports {
         sb.append("Per-class IoU: `per_class_iou.csv`; pixel confusion (rows: truth, columns: prediction): `confusion.csv`; every step's losses and phase seconds: `metrics.jsonl`.\n\n");
         sb.append("## Resolved config\n\n```yaml\n").append(Configs.toYaml(cfg)).append("```\n");
         AtomicFiles.writeString(out.resolve("report.md"), sb.toString());
+    }
+
+    private static void calibrationTable(StringBuilder sb, String what, java.util.Map<Double, SemSegMetrics> rows) {
+        sb.append("| ").append(what).append(" | val. seen | val. unseen | val. harmonic |\n|---|---|---|---|\n");
+        rows.forEach((p, v) -> sb.append(String.format(Locale.ROOT, "| %.2f | %.1f | %.1f | %.1f |%n", p, v.mIoUBase(), v.mIoUNovel(), v.hIoU())));
     }
 
     /** IoU per class with its split (base or novel, from the metrics' novel classes); a class never seen nor predicted is blank. */

@@ -93,12 +93,15 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
 
     /**
      * Held-out evaluation after training. {@code seenPenalties}: candidate seen-class penalties for calibrated
-     * stacking ({@link SeenClassCalibration}); the best by harmonic mIoU on {@code validationImages} validation
-     * scenes (never the test scenes) is reported beside the uncalibrated figures. Empty: no calibration.
+     * stacking ({@link SeenClassCalibration}); {@code hubnessWeights}: candidate weights of the {@link
+     * HubnessCorrection}, whose statistics come from the validation scenes' images ({@code hubnessNeighbours} largest
+     * logits per name). The best weight, then the best penalty, by harmonic mIoU on {@code validationImages}
+     * validation scenes (never the test scenes) are reported beside the uncalibrated figures. Empty: no calibration.
      */
-    public record Evaluation(int images, int visualise, long seed, List<Double> seenPenalties, int validationImages) {
+    public record Evaluation(int images, int visualise, long seed, List<Double> seenPenalties, int validationImages,
+                             List<Double> hubnessWeights, int hubnessNeighbours) {
         public static Evaluation defaults() {
-            return new Evaluation(200, 8, 77, List.of(), 160);
+            return new Evaluation(200, 8, 77, List.of(), 160, List.of(), 50);
         }
     }
 

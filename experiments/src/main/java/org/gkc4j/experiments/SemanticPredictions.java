@@ -49,6 +49,46 @@ public final class SemanticPredictions {
         return out;
     }
 
+    /** The last prediction set of same-sized images, unbiased: class logits [N,Q,K+1] and mask logits [N,Q,h,w]. */
+    public record Queries(INDArray logits, INDArray masks) {
+    }
+
+    public Queries queries(List<RgbImage> images) {
+        GkcPredictor.Result r = predictor.run(batch(images), text);
+        long last = r.predMasks().size(0) - 1;
+        return new Queries(r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last)).dup(),
+                r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last)).dup());
+    }
+
+    /**
+     * The class logits (void dropped) of the object queries among the first {@code images} images: those whose void
+     * probability is below one half and whose mask covers at least 0.5 % of the image on average (sigmoid).
+     */
+    static List<float[]> objectQueryLogits(Queries q, int images) {
+        INDArray logits = q.logits().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        INDArray coverage = org.nd4j.linalg.ops.transforms.Transforms.sigmoid(q.masks().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), true)
+                .mean(2, 3);
+        long queries = logits.size(1), k1 = logits.size(2);
+        List<float[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < images; i++) {
+            for (int j = 0; j < queries; j++) {
+                float[] row = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(j)).toFloatVector();
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (float v : row) {
+                    max = Math.max(max, v);
+                }
+                for (float v : row) {
+                    sum += Math.exp(v - max);
+                }
+                double pVoid = Math.exp(row[(int) k1 - 1] - max) / sum;
+                if (pVoid < 0.5 && coverage.getDouble(i, j) >= 0.005) {
+                    out.add(java.util.Arrays.copyOf(row, (int) k1 - 1));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Label maps with the two-stage classifier re-scoring the final prediction set's masks. */
     public int[][] predictTwoStage(List<RgbImage> images, TwoStageClassifier twoStage) {
         int n = images.size();

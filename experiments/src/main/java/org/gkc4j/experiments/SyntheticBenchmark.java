@@ -1,5 +1,7 @@
 package org.gkc4j.experiments;
 
+import org.gkc4j.GkcException;
+
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.model.GkcModelConfig;
@@ -38,6 +40,15 @@ public final class SyntheticBenchmark {
     }
 
     /** The benchmark of a run config's synthetic world at its image size. */
+    /** The unlabelled images of the first {@code count} validation scenes (what a hubness correction is measured on). */
+    public List<RgbImage> validationImages(int count) {
+        List<RgbImage> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(generator.scene(VALIDATION_SEEDS + i, SceneGenerator.Split.ALL).image());
+        }
+        return out;
+    }
+
     public static SyntheticBenchmark of(RunConfig.Data data) {
         return new SyntheticBenchmark(data.syntheticWorld(), data.imageSize());
     }
@@ -114,7 +125,17 @@ public final class SyntheticBenchmark {
     /** As above with predictions already set up (their graphs are reused across calls; the calibration replaces their bias). */
     public Evaluation evaluate(SemanticPredictions predictions, int images, int keep, TwoStageClassifier twoStage,
                                SeenClassCalibration calibration, long firstSeed) {
-        SemanticPredictions p = predictions.withClassBias(calibration.bias(world.classes().size(), seen));
+        return evaluate(predictions, images, keep, twoStage, calibration, HubnessCorrection.NONE, firstSeed);
+    }
+
+    /** As above, the hubness correction's bias added to the calibration's. */
+    public Evaluation evaluate(SemanticPredictions predictions, int images, int keep, TwoStageClassifier twoStage,
+                               SeenClassCalibration calibration, HubnessCorrection hubness, long firstSeed) {
+        INDArray bias = calibration.bias(world.classes().size(), seen), hub = hubness.bias();
+        if (hub != null && hub.length() != world.classes().size()) {
+            throw GkcException.of("the hubness correction has %d classes, the world %d", hub.length(), world.classes().size());
+        }
+        SemanticPredictions p = predictions.withClassBias(bias == null ? hub : hub == null ? bias : bias.add(hub));
         SemSegEvaluator eval = new SemSegEvaluator(world.classes().size(), IGNORE);
         List<SegmentationSample> kept = new ArrayList<>();
         List<int[]> keptPred = new ArrayList<>();

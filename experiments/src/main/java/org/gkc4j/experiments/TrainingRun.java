@@ -203,41 +203,72 @@ public final class TrainingRun {
         System.err.printf("gkc: mIoU seen %.1f, unseen %.1f, harmonic %.1f (all %.1f); report in %s%n", m.mIoUBase(), m.mIoUNovel(), m.hIoU(), m.mIoU(), out.resolve("report.md"));
         if (calibrated != null) {
             SemSegMetrics c = calibrated.test();
-            System.err.printf("gkc: with seen-class penalty %.2f (chosen on validation scenes): mIoU seen %.1f, unseen %.1f, harmonic %.1f%n",
-                    calibrated.penalty(), c.mIoUBase(), c.mIoUNovel(), c.hIoU());
+            System.err.printf("gkc: with hubness weight %.2f and seen-class penalty %.2f (chosen on validation scenes): mIoU seen %.1f, unseen %.1f, harmonic %.1f%n",
+                    calibrated.hubnessWeight(), calibrated.penalty(), c.mIoUBase(), c.mIoUNovel(), c.hIoU());
         }
         return m;
     }
 
-    /** Calibrated stacking: the validation harmonic mIoU of every candidate penalty, the chosen one and its test metrics. */
-    public record Calibrated(Map<Double, SemSegMetrics> validation, double penalty, SemSegMetrics test) {
+    /**
+     * Calibration chosen on validation scenes: the validation metrics of every candidate hubness weight (penalty 0)
+     * and of every candidate seen-class penalty (at the chosen weight), the choices, and the test metrics with both.
+     */
+    public record Calibrated(Map<Double, SemSegMetrics> hubnessValidation, double hubnessWeight, Map<Double, SemSegMetrics> validation,
+                             double penalty, SemSegMetrics test) {
+        public Calibrated {
+            hubnessValidation = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hubnessValidation));
+            validation = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(validation));
+        }
     }
 
-    /** Picks the seen-class penalty on validation scenes, then scores the test scenes with it; null without candidates or scenes. */
+    /**
+     * Picks the hubness weight, then the seen-class penalty, on validation scenes, then scores the test scenes with
+     * both; null without candidates or scenes.
+     */
     static Calibrated calibrate(RunConfig cfg, Path out, SyntheticBenchmark bench, SemanticPredictions predictions) {
-        List<Double> candidates = cfg.evaluation().seenPenalties();
-        if (candidates.isEmpty() || cfg.evaluation().validationImages() == 0) {
+        RunConfig.Evaluation ev = cfg.evaluation();
+        List<Double> penalties = ev.seenPenalties().isEmpty() ? List.of(0.0) : ev.seenPenalties();
+        List<Double> weights = ev.hubnessWeights().isEmpty() ? List.of(0.0) : ev.hubnessWeights();
+        if ((ev.seenPenalties().isEmpty() && ev.hubnessWeights().isEmpty()) || ev.validationImages() == 0) {
             return null;
         }
-        Map<Double, SemSegMetrics> validation = new LinkedHashMap<>();
-        double best = 0;
-        double bestH = -1;
-        try (ProgressBar bar = new ProgressBar("calibrate", candidates.size(), "penalties")) {
-            for (double p : candidates) {
-                SemSegMetrics v = bench.evaluate(predictions, cfg.evaluation().validationImages(), 0, null, new SeenClassCalibration(p),
-                        SyntheticBenchmark.VALIDATION_SEEDS).metrics();
-                validation.put(p, v);
-                if (v.hIoU() > bestH) {
-                    bestH = v.hIoU();
-                    best = p;
-                }
-                bar.step(validation.size(), String.format(Locale.ROOT, "penalty %.2f hIoU %.1f", p, v.hIoU()));
-            }
+        HubnessCorrection hubness = HubnessCorrection.NONE;
+        if (!ev.hubnessWeights().isEmpty()) {
+            hubness = HubnessCorrection.estimate(predictions, bench.validationImages(ev.validationImages()), 8, ev.hubnessNeighbours());
         }
-        SemSegMetrics test = bench.evaluate(predictions, cfg.evaluation().images(), 0, null, new SeenClassCalibration(best),
-                SyntheticBenchmark.EVAL_SEEDS).metrics();
+        Map<Double, SemSegMetrics> byWeight = new LinkedHashMap<>(), byPenalty = new LinkedHashMap<>();
+        double weight = 0, penalty = 0;
+        try (ProgressBar bar = new ProgressBar("calibrate", weights.size() + penalties.size(), "settings")) {
+            weight = best(weights, byWeight, hubness, w -> new SeenClassCalibration(0), HubnessCorrection::withWeight, bench, predictions,
+                    ev, bar, "hubness weight", 0);
+            HubnessCorrection chosen = hubness.withWeight(weight);
+            penalty = best(penalties, byPenalty, chosen, SeenClassCalibration::new, (h, p) -> h, bench, predictions, ev, bar,
+                    "seen penalty", weights.size());
+        }
+        SemSegMetrics test = bench.evaluate(predictions, ev.images(), 0, null, new SeenClassCalibration(penalty),
+                hubness.withWeight(weight), SyntheticBenchmark.EVAL_SEEDS).metrics();
         test.write(out.resolve(METRICS_CALIBRATED));
-        return new Calibrated(validation, best, test);
+        return new Calibrated(byWeight, weight, byPenalty, penalty, test);
+    }
+
+    /** The candidate with the best validation harmonic mIoU (the first of equals); fills {@code into}. */
+    private static double best(List<Double> candidates, Map<Double, SemSegMetrics> into, HubnessCorrection hubness,
+                               java.util.function.DoubleFunction<SeenClassCalibration> seenFor,
+                               java.util.function.BiFunction<HubnessCorrection, Double, HubnessCorrection> hubnessFor,
+                               SyntheticBenchmark bench, SemanticPredictions predictions, RunConfig.Evaluation ev, ProgressBar bar,
+                               String what, int done) {
+        double best = candidates.get(0), bestH = -1;
+        for (double c : candidates) {
+            SemSegMetrics v = bench.evaluate(predictions, ev.validationImages(), 0, null, seenFor.apply(c), hubnessFor.apply(hubness, c),
+                    SyntheticBenchmark.VALIDATION_SEEDS).metrics();
+            into.put(c, v);
+            if (v.hIoU() > bestH) {
+                bestH = v.hIoU();
+                best = c;
+            }
+            bar.step(done + into.size(), String.format(Locale.ROOT, "%s %.2f hIoU %.1f", what, c, v.hIoU()));
+        }
+        return best;
     }
 
     /** The CLIP image tower's trunk as the student's backbone ({@code visual.*} to {@code backbone.*}, attention pool dropped). */

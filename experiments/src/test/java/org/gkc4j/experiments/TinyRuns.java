@@ -21,10 +21,10 @@ final class TinyRuns {
                 "clip.cache=" + cache,
                 "model.head.embedDim=32", "model.pixelDecoder.convDim=32", "model.pixelDecoder.maskDim=32",
                 "model.pixelDecoder.encoderFfnDim=32", "model.decoder.hidden=32", "model.decoder.ffnDim=32",
-                "model.decoder.queries=6", "model.decoder.decLayers=2",
+                "model.decoder.queries=6", "model.decoder.decLayers=2", "model.decoder.maskShapeChannels=4",
                 "data.trainImages=12", "data.threads=1", "criterion.points=64", "criterion.maxTargetsPerImage=6",
                 "train.batchSize=2", "train.iterations=" + iterations, "train.checkpointEvery=1", "evaluation.images=8", "evaluation.visualise=2",
-                "evaluation.seenPenalties=[0.0, 1.0]", "evaluation.validationImages=8");
+                "evaluation.seenPenalties=[0.0, 1.0]", "evaluation.hubnessWeights=[0.0, 0.5]", "evaluation.validationImages=8");
     }
 
     /** The command line with {@code --set} for every override appended. */

@@ -86,6 +86,7 @@ class TrainingRunTest {
                 "--out", dir.resolve("eval").toString()), err3.toString());
         assertTrue(Files.readString(dir.resolve("eval/results.md")).contains("synthetic"));
         assertTrue(Files.readString(out.resolve("report.md")).contains("Calibrated stacking"));
+        assertTrue(Files.readString(out.resolve("report.md")).contains("## Hubness correction"));
 
         // the cross-dataset protocol on an ADE20K-150 layout: label 0 is ignored, the others are class + 1
         Path ade = dir.resolve("datasets/ADEChallengeData2016");
