@@ -138,6 +138,8 @@ public final class EvalCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder("| dataset | mIoU | pAcc | mIoU base | mIoU novel | hIoU |\n|---|---|---|---|---|---|\n");
         md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |%n", dataset, metrics.mIoU(), metrics.pAcc(),
                 metrics.mIoUBase(), metrics.mIoUNovel(), metrics.hIoU()));
+        md.append(String.format(Locale.ROOT, "%nCheckpoint `%s`; seen-class penalty %.2f, hubness weight %.2f%s.%n", checkpoint, seenPenalty, hubness,
+                twoStage == null ? "" : String.format(Locale.ROOT, ", two-stage ensemble %.2f", twoStage)));
         AtomicFiles.writeString(out.resolve("results.md"), md.toString());
         Reports.perClassCsv(out.resolve("per_class_iou.csv"), names, metrics);
         Reports.confusionCsv(out.resolve("confusion.csv"), names, confusion);

@@ -35,6 +35,7 @@ public final class Reports {
                         .append(cfg.evaluation().hubnessNeighbours()).append(" largest logits over the object queries of the validation scenes' ")
                         .append("images, no labels) minus the names' mean; the weight chosen on ").append(scenes).append(":\n\n");
                 calibrationTable(sb, "weight", calibrated.hubnessValidation());
+                sb.append('\n');
             }
             sb.append("## Calibrated stacking\n\nSeen-class logits lowered by a penalty chosen on ").append(scenes)
                     .append(cfg.evaluation().hubnessWeights().isEmpty() ? ":\n\n" : String.format(Locale.ROOT, ", at hubness weight %.2f:%n%n", calibrated.hubnessWeight()));

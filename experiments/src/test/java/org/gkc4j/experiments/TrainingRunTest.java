@@ -85,6 +85,14 @@ class TrainingRunTest {
         assertEquals(0, run(err3, "eval", "--checkpoint", out.toString(), "--dataset", "synthetic", "--limit", "8",
                 "--out", dir.resolve("eval").toString()), err3.toString());
         assertTrue(Files.readString(dir.resolve("eval/results.md")).contains("synthetic"));
+        StringWriter errHub = new StringWriter();
+        assertEquals(0, run(errHub, "eval", "--checkpoint", out.toString(), "--dataset", "synthetic", "--limit", "8", "--hubness", "0.5",
+                "--out", dir.resolve("eval-hub").toString()), errHub.toString());
+        assertTrue(Files.readString(dir.resolve("eval-hub/results.md")).contains("hubness weight 0.50"));
+        StringWriter errBad = new StringWriter();
+        assertEquals(1, run(errBad, "eval", "--checkpoint", out.toString(), "--dataset", "synthetic", "--limit", "8", "--hubness", "-1",
+                "--out", dir.resolve("eval-bad").toString()));
+        assertTrue(errBad.toString().contains("hubness weight must be a finite number >= 0"), errBad.toString());
         assertTrue(Files.readString(out.resolve("report.md")).contains("Calibrated stacking"));
         assertTrue(Files.readString(out.resolve("report.md")).contains("## Hubness correction"));
 
