@@ -5,9 +5,14 @@ import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcPredictor;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.augment.Normalization;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +49,7 @@ public final class SemanticPredictions {
         INDArray arg = Nd4j.argMax(sem, 1);                                                                 // [N,H,W]
         int[][] out = new int[n][];
         for (int i = 0; i < n; i++) {
-            out[i] = arg.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.INT).data().asInt();
+            out[i] = arg.get(NDArrayIndex.point(i)).dup('c').castTo(DataType.INT).data().asInt();
         }
         return out;
     }
@@ -56,8 +61,8 @@ public final class SemanticPredictions {
     public Queries queries(List<RgbImage> images) {
         GkcPredictor.Result r = predictor.run(batch(images), text);
         long last = r.predMasks().size(0) - 1;
-        return new Queries(r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last)).dup(),
-                r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last)).dup());
+        return new Queries(r.classLogits().get(NDArrayIndex.point(last)).dup(),
+                r.predMasks().get(NDArrayIndex.point(last)).dup());
     }
 
     /**
@@ -65,14 +70,14 @@ public final class SemanticPredictions {
      * probability is below one half and whose mask covers at least 0.5 % of the image on average (sigmoid).
      */
     static List<float[]> objectQueryLogits(Queries q, int images) {
-        INDArray logits = q.logits().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        INDArray coverage = org.nd4j.linalg.ops.transforms.Transforms.sigmoid(q.masks().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), true)
+        INDArray logits = q.logits().castTo(DataType.FLOAT);
+        INDArray coverage = Transforms.sigmoid(q.masks().castTo(DataType.FLOAT), true)
                 .mean(2, 3);
         long queries = logits.size(1), k1 = logits.size(2);
-        List<float[]> out = new java.util.ArrayList<>();
+        List<float[]> out = new ArrayList<>();
         for (int i = 0; i < images; i++) {
             for (int j = 0; j < queries; j++) {
-                float[] row = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(j)).toFloatVector();
+                float[] row = logits.get(NDArrayIndex.point(i), NDArrayIndex.point(j)).toFloatVector();
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
                 for (float v : row) {
                     max = Math.max(max, v);
@@ -82,7 +87,7 @@ public final class SemanticPredictions {
                 }
                 double pVoid = Math.exp(row[(int) k1 - 1] - max) / sum;
                 if (pVoid < 0.5 && coverage.getDouble(i, j) >= 0.005) {
-                    out.add(java.util.Arrays.copyOf(row, (int) k1 - 1));
+                    out.add(Arrays.copyOf(row, (int) k1 - 1));
                 }
             }
         }
@@ -96,12 +101,12 @@ public final class SemanticPredictions {
         long last = r.predMasks().size(0) - 1;
         int[][] out = new int[n][];
         for (int i = 0; i < n; i++) {
-            INDArray masks = r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(i));
-            INDArray logits = r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(i));
+            INDArray masks = r.predMasks().get(NDArrayIndex.point(last), NDArrayIndex.point(i));
+            INDArray logits = r.classLogits().get(NDArrayIndex.point(last), NDArrayIndex.point(i));
             if (classBias != null) {
                 // the predictor returns unbiased logits; the calibration applies to the queries' side of the ensemble too
                 logits = logits.dup();
-                logits.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, classBias.length()))
+                logits.get(NDArrayIndex.all(), NDArrayIndex.interval(0, classBias.length()))
                         .addiRowVector(classBias.reshape(1, -1).castTo(logits.dataType()));
             }
             out[i] = twoStage.segment(images.get(i), masks, logits);

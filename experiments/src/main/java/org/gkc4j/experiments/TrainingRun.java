@@ -232,35 +232,29 @@ public final class TrainingRun {
         if ((ev.seenPenalties().isEmpty() && ev.hubnessWeights().isEmpty()) || ev.validationImages() == 0) {
             return null;
         }
-        HubnessCorrection hubness = HubnessCorrection.NONE;
-        if (!ev.hubnessWeights().isEmpty()) {
-            hubness = HubnessCorrection.estimate(predictions, bench.validationImages(ev.validationImages()), 8, ev.hubnessNeighbours());
-        }
+        HubnessCorrection measured = ev.hubnessWeights().isEmpty() ? HubnessCorrection.NONE
+                : HubnessCorrection.estimate(predictions, bench.validationImages(ev.validationImages()), 8, ev.hubnessNeighbours());
         Map<Double, SemSegMetrics> byWeight = new LinkedHashMap<>(), byPenalty = new LinkedHashMap<>();
-        double weight = 0, penalty = 0;
+        java.util.function.BiFunction<SeenClassCalibration, HubnessCorrection, SemSegMetrics> onValidation = (seen, hub) ->
+                bench.evaluate(predictions, ev.validationImages(), 0, null, seen, hub, SyntheticBenchmark.VALIDATION_SEEDS).metrics();
+        double weight, penalty;
         try (ProgressBar bar = new ProgressBar("calibrate", weights.size() + penalties.size(), "settings")) {
-            weight = best(weights, byWeight, hubness, w -> new SeenClassCalibration(0), HubnessCorrection::withWeight, bench, predictions,
-                    ev, bar, "hubness weight", 0);
-            HubnessCorrection chosen = hubness.withWeight(weight);
-            penalty = best(penalties, byPenalty, chosen, SeenClassCalibration::new, (h, p) -> h, bench, predictions, ev, bar,
-                    "seen penalty", weights.size());
+            weight = best(weights, byWeight, w -> onValidation.apply(SeenClassCalibration.NONE, measured.withWeight(w)), bar, "hubness weight", 0);
+            HubnessCorrection chosen = measured.withWeight(weight);
+            penalty = best(penalties, byPenalty, p -> onValidation.apply(new SeenClassCalibration(p), chosen), bar, "seen penalty", weights.size());
         }
         SemSegMetrics test = bench.evaluate(predictions, ev.images(), 0, null, new SeenClassCalibration(penalty),
-                hubness.withWeight(weight), SyntheticBenchmark.EVAL_SEEDS).metrics();
+                measured.withWeight(weight), SyntheticBenchmark.EVAL_SEEDS).metrics();
         test.write(out.resolve(METRICS_CALIBRATED));
         return new Calibrated(byWeight, weight, byPenalty, penalty, test);
     }
 
-    /** The candidate with the best validation harmonic mIoU (the first of equals); fills {@code into}. */
-    private static double best(List<Double> candidates, Map<Double, SemSegMetrics> into, HubnessCorrection hubness,
-                               java.util.function.DoubleFunction<SeenClassCalibration> seenFor,
-                               java.util.function.BiFunction<HubnessCorrection, Double, HubnessCorrection> hubnessFor,
-                               SyntheticBenchmark bench, SemanticPredictions predictions, RunConfig.Evaluation ev, ProgressBar bar,
-                               String what, int done) {
+    /** The candidate with the best validation harmonic mIoU (the first of equals); records every candidate's metrics in {@code into}. */
+    private static double best(List<Double> candidates, Map<Double, SemSegMetrics> into, java.util.function.DoubleFunction<SemSegMetrics> score,
+                               ProgressBar bar, String what, int done) {
         double best = candidates.get(0), bestH = -1;
         for (double c : candidates) {
-            SemSegMetrics v = bench.evaluate(predictions, ev.validationImages(), 0, null, seenFor.apply(c), hubnessFor.apply(hubness, c),
-                    SyntheticBenchmark.VALIDATION_SEEDS).metrics();
+            SemSegMetrics v = score.apply(c);
             into.put(c, v);
             if (v.hIoU() > bestH) {
                 bestH = v.hIoU();
