@@ -5,6 +5,8 @@ import org.gkc4j.pipeline.RgbImage;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +79,35 @@ public record HubnessCorrection(double weight, double[] hubness) {
     }
 
     /**
+     * The class logits (void dropped) of the object queries among the first {@code images} images: those whose void
+     * probability is below one half and whose mask covers at least 0.5 % of the image on average (sigmoid).
+     */
+    static List<float[]> objectQueryLogits(SemanticPredictions.Queries q, int images) {
+        INDArray logits = q.logits().castTo(DataType.FLOAT);
+        INDArray coverage = Transforms.sigmoid(q.masks().castTo(DataType.FLOAT), true)
+                .mean(2, 3);
+        long queries = logits.size(1), k1 = logits.size(2);
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < images; i++) {
+            for (int j = 0; j < queries; j++) {
+                float[] row = logits.get(NDArrayIndex.point(i), NDArrayIndex.point(j)).toFloatVector();
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (float v : row) {
+                    max = Math.max(max, v);
+                }
+                for (float v : row) {
+                    sum += Math.exp(v - max);
+                }
+                double pVoid = Math.exp(row[(int) k1 - 1] - max) / sum;
+                if (pVoid < 0.5 && coverage.getDouble(i, j) >= 0.005) {
+                    out.add(Arrays.copyOf(row, (int) k1 - 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Measures the hubness of the network's vocabulary on unlabelled {@code images} (same size, any count), in
      * batches of {@code batch}. Without a single object query (an untrained network) every hubness is zero, so any
      * weight leaves the logits unchanged.
@@ -92,7 +123,7 @@ public record HubnessCorrection(double weight, double[] hubness) {
             }
             SemanticPredictions.Queries q = predictions.queries(part);
             classes = q.logits().size(2) - 1;
-            rows.addAll(SemanticPredictions.objectQueryLogits(q, real));
+            rows.addAll(objectQueryLogits(q, real));
         }
         if (rows.isEmpty()) {
             System.err.println("gkc: hubness: no object queries in the unlabelled images; the correction is zero");

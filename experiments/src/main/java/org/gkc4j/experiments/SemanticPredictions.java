@@ -9,10 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -63,35 +60,6 @@ public final class SemanticPredictions {
         long last = r.predMasks().size(0) - 1;
         return new Queries(r.classLogits().get(NDArrayIndex.point(last)).dup(),
                 r.predMasks().get(NDArrayIndex.point(last)).dup());
-    }
-
-    /**
-     * The class logits (void dropped) of the object queries among the first {@code images} images: those whose void
-     * probability is below one half and whose mask covers at least 0.5 % of the image on average (sigmoid).
-     */
-    static List<float[]> objectQueryLogits(Queries q, int images) {
-        INDArray logits = q.logits().castTo(DataType.FLOAT);
-        INDArray coverage = Transforms.sigmoid(q.masks().castTo(DataType.FLOAT), true)
-                .mean(2, 3);
-        long queries = logits.size(1), k1 = logits.size(2);
-        List<float[]> out = new ArrayList<>();
-        for (int i = 0; i < images; i++) {
-            for (int j = 0; j < queries; j++) {
-                float[] row = logits.get(NDArrayIndex.point(i), NDArrayIndex.point(j)).toFloatVector();
-                double max = Double.NEGATIVE_INFINITY, sum = 0;
-                for (float v : row) {
-                    max = Math.max(max, v);
-                }
-                for (float v : row) {
-                    sum += Math.exp(v - max);
-                }
-                double pVoid = Math.exp(row[(int) k1 - 1] - max) / sum;
-                if (pVoid < 0.5 && coverage.getDouble(i, j) >= 0.005) {
-                    out.add(Arrays.copyOf(row, (int) k1 - 1));
-                }
-            }
-        }
-        return out;
     }
 
     /** Label maps with the two-stage classifier re-scoring the final prediction set's masks. */

@@ -241,7 +241,9 @@ public final class TrainingRun {
         try (ProgressBar bar = new ProgressBar("calibrate", weights.size() + penalties.size(), "settings")) {
             weight = best(weights, byWeight, w -> onValidation.apply(SeenClassCalibration.NONE, measured.withWeight(w)), bar, "hubness weight", 0);
             HubnessCorrection chosen = measured.withWeight(weight);
-            penalty = best(penalties, byPenalty, p -> onValidation.apply(new SeenClassCalibration(p), chosen), bar, "seen penalty", weights.size());
+            SemSegMetrics atChosen = byWeight.get(weight);   // penalty 0 at the chosen weight was scored above
+            penalty = best(penalties, byPenalty, p -> p == 0 ? atChosen : onValidation.apply(new SeenClassCalibration(p), chosen), bar,
+                    "seen penalty", weights.size());
         }
         SemSegMetrics test = bench.evaluate(predictions, ev.images(), 0, null, new SeenClassCalibration(penalty),
                 measured.withWeight(weight), SyntheticBenchmark.EVAL_SEEDS).metrics();

@@ -41,7 +41,7 @@ class HubnessCorrectionTest {
         var logits = Nd4j.createFromArray(new float[][][]{{{4f, 1f, 0f}, {0f, 0f, 5f}, {3f, 2f, 0f}}});
         var masks = Nd4j.createFromArray(new float[][][][]{{
                 {{9f, 9f}, {9f, 9f}}, {{9f, 9f}, {9f, 9f}}, {{-20f, -20f}, {-20f, -20f}}}});
-        List<float[]> rows = SemanticPredictions.objectQueryLogits(new SemanticPredictions.Queries(logits, masks), 1);
+        List<float[]> rows = HubnessCorrection.objectQueryLogits(new SemanticPredictions.Queries(logits, masks), 1);
         assertEquals(1, rows.size());
         assertArrayEquals(new float[]{4f, 1f}, rows.get(0));
     }
