@@ -16,7 +16,8 @@ import java.util.List;
  * (an ablation, a sweep trial) is this config with some keys overridden.
  */
 public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainConfig train, Data data, Clip clip,
-                        Diversification diversification, Distillation distillation, Grounding grounding, Evaluation evaluation) {
+                        Diversification diversification, Distillation distillation, Grounding grounding, Alignment alignment,
+                        Evaluation evaluation) {
 
     /**
      * Where images come from. {@code synthetic}: the built-in world (train on seen classes, evaluate on all), whose
@@ -48,7 +49,7 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
     }
 
     public RunConfig withData(Data d) {
-        return new RunConfig(model, criterion, train, d, clip, diversification, distillation, grounding, evaluation);
+        return new RunConfig(model, criterion, train, d, clip, diversification, distillation, grounding, alignment, evaluation);
     }
 
     /**
@@ -92,6 +93,16 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
     }
 
     /**
+     * Matched query embeddings pulled onto their names' text embeddings ({@link org.gkc4j.criterion.TextAlignmentLoss};
+     * not in the paper, off by default).
+     */
+    public record Alignment(boolean enabled, double weight) {
+        public static Alignment defaults() {
+            return new Alignment(false, 2.0);
+        }
+    }
+
+    /**
      * Held-out evaluation after training. {@code seenPenalties}: candidate seen-class penalties for calibrated
      * stacking ({@link SeenClassCalibration}); {@code hubnessWeights}: candidate weights of the {@link
      * HubnessCorrection}, whose statistics come from the validation scenes' images ({@code hubnessNeighbours} largest
@@ -107,7 +118,8 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
 
     public static RunConfig defaults() {
         return new RunConfig(GkcModelConfig.defaults(), CriterionConfig.defaults(), TrainConfig.defaults(), Data.defaults(),
-                Clip.defaults(), Diversification.defaults(), Distillation.defaults(), Grounding.defaults(), Evaluation.defaults());
+                Clip.defaults(), Diversification.defaults(), Distillation.defaults(), Grounding.defaults(), Alignment.defaults(),
+                Evaluation.defaults());
     }
 
     /** Run names list the contributions that are on, for tables. */
@@ -116,6 +128,7 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
         if (diversification.enabled()) parts.add("TD");
         if (distillation.enabled()) parts.add("KD-" + distillation.variant().name().toLowerCase());
         if (grounding.enabled()) parts.add("ground");
+        if (alignment.enabled()) parts.add("align");
         return parts.isEmpty() ? "baseline" : String.join("+", parts);
     }
 }

@@ -114,6 +114,9 @@ public final class TrainingRun {
             if (cfg.grounding().enabled()) {
                 t.add(new org.gkc4j.criterion.GroundingLoss(cfg.grounding().weight(), cfg.grounding().maxWords(), cfg.grounding().maxRegions(), embedder));
             }
+            if (cfg.alignment().enabled()) {
+                t.add(new org.gkc4j.criterion.TextAlignmentLoss(cfg.alignment().weight(), classes, embedder));
+            }
             return t;
         };
         Map<String, INDArray> init = cfg.clip().initBackbone() ? backboneFromClip(clip.weights()) : Map.of();

@@ -19,12 +19,19 @@ public record GkcModelConfig(Backbone backbone, PixelDecoder pixelDecoder, Decod
 
     /**
      * Mask2Former's pixel decoder. {@code encoderFfnDim} and {@code points} are fixed at 1024 and 4 in the authors'
-     * code whatever their config says; they are exposed here for small models.
+     * code whatever their config says; they are exposed here for small models. {@code maskStride} 4 is the paper's
+     * mask resolution; 2 or 1 adds a {@link MaskFeatureRefiner} of width {@code refinerChannels} (not in the paper).
      */
     public record PixelDecoder(PixelDecoderType type, int convDim, int maskDim, int encoderLayers, int heads, int points,
-                               int encoderFfnDim, int groupNormGroups) {
+                               int encoderFfnDim, int groupNormGroups, int maskStride, int refinerChannels) {
+        public PixelDecoder {
+            if (maskStride != 1 && maskStride != 2 && maskStride != 4) {
+                throw new IllegalArgumentException("model.pixelDecoder.maskStride must be 4 (the paper's), 2 or 1, not " + maskStride);
+            }
+        }
+
         public static PixelDecoder defaults() {
-            return new PixelDecoder(PixelDecoderType.MSDEFORMATTN, 256, 256, 6, 8, 4, 1024, 32);
+            return new PixelDecoder(PixelDecoderType.MSDEFORMATTN, 256, 256, 6, 8, 4, 1024, 32, 4, 32);
         }
     }
 

@@ -30,6 +30,7 @@ public final class GkcNetwork {
     private final GkcModelConfig cfg;
     private final ModifiedResNet backbone;
     private final PixelDecoder pixelDecoder;
+    private final MaskFeatureRefiner refiner;
     private final MaskedAttentionDecoder decoder;
     private final OpenVocabularyHead head;
 
@@ -43,6 +44,10 @@ public final class GkcNetwork {
             case MSDEFORMATTN -> new MsDeformAttnPixelDecoder(head.child("pixel_decoder"), cfg.pixelDecoder(), cfg.backboneChannels());
             case FPN -> new FpnPixelDecoder(head.child("pixel_decoder"), cfg.pixelDecoder(), cfg.backboneChannels());
         };
+        GkcModelConfig.PixelDecoder pd = cfg.pixelDecoder();
+        refiner = pd.maskStride() < 4
+                ? new MaskFeatureRefiner(head.child("pixel_decoder").child("mask_refiner"), pd.maskStride(), pd.refinerChannels(), pd.maskDim(), pd.groupNormGroups())
+                : null;
         decoder = new MaskedAttentionDecoder(head.child("predictor"), cfg.decoder(), cfg.pixelDecoder().maskDim());
         this.head = new OpenVocabularyHead(root, cfg);
     }
@@ -51,14 +56,15 @@ public final class GkcNetwork {
     public Outputs forward(SDVariable images) {
         List<SDVariable> features = backbone.forward(images);
         PixelDecoder.Output pd = pixelDecoder.forward(features);
-        List<MaskedAttentionDecoder.Prediction> preds = decoder.forward(pd.multiScale(), pd.maskFeatures());
+        SDVariable maskFeatures = refiner == null ? pd.maskFeatures() : refiner.forward(images, pd.maskFeatures());
+        List<MaskedAttentionDecoder.Prediction> preds = decoder.forward(pd.multiScale(), maskFeatures);
         List<SDVariable> masks = new ArrayList<>(), cls = new ArrayList<>(), emb = new ArrayList<>();
         for (int i = 0; i < preds.size(); i++) {
             masks.add(preds.get(i).masks());
             cls.add(preds.get(i).classEmbedding());
             emb.add(head.embed(i, preds.get(i).classEmbedding()));
         }
-        return new Outputs(masks, cls, emb, pd.maskFeatures());
+        return new Outputs(masks, cls, emb, maskFeatures);
     }
 
     public OpenVocabularyHead head() {

@@ -22,7 +22,7 @@ import java.util.Map;
  * back) against any text features. One graph per input shape and vocabulary size, kept for reuse.
  */
 public final class GkcPredictor {
-    /** pred masks [L,N,Q,H'/4,W'/4] (padded size), class logits [L,N,Q,K+1], semantic scores [N,K,H,W]. */
+    /** pred masks [L,N,Q,H'/s,W'/s] (padded size, s = the mask stride), class logits [L,N,Q,K+1], semantic scores [N,K,H,W]. */
     public record Result(INDArray predMasks, INDArray classLogits, INDArray semSeg) {
     }
 

@@ -23,7 +23,7 @@ import java.util.List;
  * resized to the next level, block attention where sigmoid < 0.5 (a fully blocked row is unblocked).
  */
 public final class MaskedAttentionDecoder {
-    /** One prediction set: masks [B,Q,H/4,W/4] (logits) and class embeddings [B,Q,D]. */
+    /** One prediction set: masks [B,Q,H/s,W/s] (logits, s = the mask stride) and class embeddings [B,Q,D]. */
     public record Prediction(SDVariable masks, SDVariable classEmbedding) {
     }
 

@@ -7,6 +7,7 @@ import org.gkc4j.criterion.DistillationLoss;
 import org.gkc4j.criterion.LossTerm;
 import org.gkc4j.criterion.MaskLosses;
 import org.gkc4j.criterion.SynonymLoss;
+import org.gkc4j.criterion.TextAlignmentLoss;
 import org.gkc4j.data.ImageTargets;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.model.GkcModelConfig;
@@ -28,8 +29,8 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * GKC's contributions as loss terms: numerical gradient checks (DOUBLE) of the synonym loss and every distillation
- * variant on the tiny network, and a short training run in which each term falls.
+ * GKC's contributions as loss terms: numerical gradient checks (DOUBLE) of the synonym loss, the text alignment and
+ * every distillation variant on the tiny network, and a short training run in which each term falls.
  */
 class ContributionLossesTest {
     static final List<String> CLASSES = List.of("background", "red box", "green box", "blue box");
@@ -104,6 +105,11 @@ class ContributionLossesTest {
     void synonymLossGradients() {
         check(c -> List.of(new SynonymLoss(c, 1.0, 6, false, embedder(24))), "synonym CE (padding masked)");
         check(c -> List.of(new SynonymLoss(c, 1.0, 6, true, embedder(24))), "synonym CE (padding as negatives)");
+    }
+
+    @Test
+    void textAlignmentGradients() {
+        check(c -> List.of(new TextAlignmentLoss(1.0, CLASSES, embedder(24))), "text alignment", 2);
     }
 
     @Test
