@@ -78,10 +78,17 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
     /** Text-guided knowledge distillation from the frozen CLIP image encoder on region crops. */
     public enum TeacherTarget { GLOBAL, DENSE_POOLED, RES5_POOLED }
 
+    /**
+     * Where the teacher's features are placed: as the image encoder gives them, or moved across the modality gap
+     * onto the text embeddings' centre ({@link ModalityGapShift}; not in the paper; global targets only).
+     */
+    public enum TeacherSpace { IMAGE, GAP_SHIFTED }
+
     public record Distillation(boolean enabled, DistillationLoss.Variant variant, DistillationLoss.StudentSource student,
-                               TeacherTarget target, double weight, int maxInstances) {
+                               TeacherTarget target, TeacherSpace space, double weight, int maxInstances) {
         public static Distillation defaults() {
-            return new Distillation(true, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.PRIOR, TeacherTarget.GLOBAL, 10.0, 200);
+            return new Distillation(true, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.PRIOR, TeacherTarget.GLOBAL,
+                    TeacherSpace.IMAGE, 10.0, 200);
         }
     }
 
@@ -126,7 +133,9 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
     public String variantLabel() {
         List<String> parts = new java.util.ArrayList<>();
         if (diversification.enabled()) parts.add("TD");
-        if (distillation.enabled()) parts.add("KD-" + distillation.variant().name().toLowerCase());
+        if (distillation.enabled()) {
+            parts.add("KD-" + distillation.variant().name().toLowerCase() + (distillation.space() == TeacherSpace.GAP_SHIFTED ? "-gap" : ""));
+        }
         if (grounding.enabled()) parts.add("ground");
         if (alignment.enabled()) parts.add("align");
         return parts.isEmpty() ? "baseline" : String.join("+", parts);

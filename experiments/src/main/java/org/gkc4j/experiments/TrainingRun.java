@@ -87,6 +87,12 @@ public final class TrainingRun {
         if (cfg.distillation().enabled()) {
             var store = RegionFeatures.teacher(train, clip.weights(), cfg.distillation().target(),
                     cache.resolve("teacher-" + cfg.distillation().target().name().toLowerCase() + "-" + dataKey + ".safetensors"));
+            if (cfg.distillation().space() == RunConfig.TeacherSpace.GAP_SHIFTED) {
+                if (store.dim() != plainText.columns()) {
+                    throw GkcException.of("distillation.space=gap_shifted needs teacher features in the text space (distillation.target=global)");
+                }
+                store = ModalityGapShift.apply(store, plainText);
+            }
             teacherDim = store.dim();
             Map<String, Object> teacher = RegionFeatures.teacherReport(train, store, plainText, classes);
             if (teacher != null) {

@@ -6,8 +6,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Teacher features of every training segment, computed once per dataset (the teacher is frozen and its input is a
@@ -48,6 +51,18 @@ public final class TeacherFeatureStore {
             }
         }
         return null;
+    }
+
+    /** A store with the same segments whose every block of rows [n, E] is {@code rows.apply(block)}. */
+    public TeacherFeatureStore mapRows(UnaryOperator<INDArray> rows) {
+        Map<String, INDArray> mapped = new LinkedHashMap<>();
+        features.forEach((k, v) -> mapped.put(k, rows.apply(v)));
+        return new TeacherFeatureStore(mapped, new LinkedHashMap<>(segmentIds));
+    }
+
+    /** Every sample's block of rows [n, E], in insertion order. */
+    public Collection<INDArray> blocks() {
+        return Collections.unmodifiableCollection(features.values());
     }
 
     public int size() {
