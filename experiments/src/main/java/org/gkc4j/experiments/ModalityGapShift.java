@@ -19,6 +19,12 @@ public final class ModalityGapShift {
 
     /** The shift mean(t) - mean(r) [E] for the store's features and the text embeddings [classes, E]. */
     public static INDArray gap(TeacherFeatureStore store, INDArray classText) {
+        if (store.size() == 0) {
+            throw new IllegalArgumentException("no teacher features to measure the modality gap on");
+        }
+        if (classText.columns() != store.dim()) {
+            throw new IllegalArgumentException("the teacher's features (" + store.dim() + ") are not in the text space (" + classText.columns() + ")");
+        }
         INDArray imageSum = null;
         long count = 0;
         for (INDArray block : store.blocks()) {
@@ -28,9 +34,6 @@ public final class ModalityGapShift {
         }
         if (count == 0) {
             throw new IllegalArgumentException("no teacher features to measure the modality gap on");
-        }
-        if (classText.columns() != store.dim()) {
-            throw new IllegalArgumentException("the teacher's features (" + store.dim() + ") are not in the text space (" + classText.columns() + ")");
         }
         return unit(classText).mean(0).subi(imageSum.divi(count));
     }

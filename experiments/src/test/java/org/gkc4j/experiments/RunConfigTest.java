@@ -56,4 +56,15 @@ class RunConfigTest {
         assertTrue(e.getMessage().startsWith("data.world: unknown synthetic world 'hexagons'") && e.getMessage().contains("four-shapes"),
                 e.getMessage());
     }
+
+    @Test
+    void theTeacherSpaceIsAConfigKeyNamedInTheRunLabel() throws Exception {
+        RunConfig plain = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of());
+        assertEquals(RunConfig.TeacherSpace.IMAGE, plain.distillation().space());
+        assertEquals("TD+KD-text_guided", plain.variantLabel());
+        RunConfig shifted = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("distillation.space=gap_shifted"));
+        assertEquals(RunConfig.TeacherSpace.GAP_SHIFTED, shifted.distillation().space());
+        assertEquals("TD+KD-text_guided-gap", shifted.variantLabel());
+        assertThrows(GkcException.class, () -> Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("distillation.space=text")));
+    }
 }
