@@ -57,7 +57,7 @@ public final class D2Config {
                 new GkcModelConfig.PixelDecoder(type, convDim, head.path("MASK_DIM").asInt(256), head.path("TRANSFORMER_ENC_LAYERS").asInt(6),
                         heads, 4, 1024, 32, 4, 32),
                 new GkcModelConfig.Decoder(hidden, mf.path("NUM_OBJECT_QUERIES").asInt(100), heads,
-                        mf.path("DIM_FEEDFORWARD").asInt(2048), mf.path("DEC_LAYERS").asInt(10), mf.path("PRE_NORM").asBoolean(false), 0),
+                        mf.path("DIM_FEEDFORWARD").asInt(2048), mf.path("DEC_LAYERS").asInt(10), mf.path("PRE_NORM").asBoolean(false), 0, 0),
                 new GkcModelConfig.Head(text.path("EMBED_DIM").asInt(res.path("OUTPUT_DIM").asInt(1024)), Math.log(1 / 0.07),
                         m.path("LEARNED_TEMP").asBoolean(true), Math.pow(512, -0.5)));
     }

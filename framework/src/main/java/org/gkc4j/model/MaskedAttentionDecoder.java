@@ -37,6 +37,7 @@ public final class MaskedAttentionDecoder {
     private final Linear classEmbed;
     private final Mlp maskEmbed;
     private final MaskShapeEncoder maskShape;
+    private final MaskMomentEncoder maskMoments;
 
     public MaskedAttentionDecoder(Scope scope, GkcModelConfig.Decoder cfg, int maskDim) {
         this.scope = scope;
@@ -59,6 +60,7 @@ public final class MaskedAttentionDecoder {
         classEmbed = new Linear(scope.child("class_embed"), d, d, true);
         maskEmbed = new Mlp(scope.child("mask_embed"), d, d, maskDim, 3, Activation.RELU);
         maskShape = cfg.maskShapeChannels() > 0 ? new MaskShapeEncoder(scope.child("mask_shape"), cfg.maskShapeChannels(), d) : null;
+        maskMoments = cfg.maskMomentChannels() > 0 ? new MaskMomentEncoder(scope.child("mask_moments"), cfg.maskMomentChannels(), d) : null;
     }
 
     public List<Prediction> forward(List<SDVariable> multiScale, SDVariable maskFeatures) {
@@ -105,6 +107,9 @@ public final class MaskedAttentionDecoder {
         SDVariable masks = scope.withShape(scope.sd().mmul(me, maskFeatures.reshape(b, c, h * w)).reshape(b, cfg.queries(), h, w), b, cfg.queries(), h, w);
         if (maskShape != null) {
             cls = scope.withShape(cls.add(maskShape.forward(masks)), b, cfg.queries(), cfg.hidden());
+        }
+        if (maskMoments != null) {
+            cls = scope.withShape(cls.add(maskMoments.forward(masks)), b, cfg.queries(), cfg.hidden());
         }
         return new Prediction(masks, cls);
     }
