@@ -84,11 +84,17 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
      */
     public enum TeacherSpace { IMAGE, GAP_SHIFTED }
 
+    /**
+     * Which training segments are distilled: every one (the paper) or only those whose teacher feature is nearest to
+     * their own name among the training names ({@link TeacherAgreement}; not in the paper; global targets only).
+     */
+    public enum TeacherTrust { ALL, AGREEING }
+
     public record Distillation(boolean enabled, DistillationLoss.Variant variant, DistillationLoss.StudentSource student,
-                               TeacherTarget target, TeacherSpace space, double weight, int maxInstances) {
+                               TeacherTarget target, TeacherSpace space, TeacherTrust trust, double weight, int maxInstances) {
         public static Distillation defaults() {
             return new Distillation(true, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.PRIOR, TeacherTarget.GLOBAL,
-                    TeacherSpace.IMAGE, 10.0, 200);
+                    TeacherSpace.IMAGE, TeacherTrust.ALL, 10.0, 200);
         }
     }
 

@@ -95,6 +95,17 @@ public final class TrainingRun {
             }
             teacherDim = store.dim();
             Map<String, Object> teacher = RegionFeatures.teacherReport(train, store, plainText, classes);
+            if (cfg.distillation().trust() == RunConfig.TeacherTrust.AGREEING) {
+                if (store.dim() != plainText.columns()) {
+                    throw GkcException.of("distillation.trust=agreeing needs teacher features in the text space (distillation.target=global)");
+                }
+                TeacherAgreement.Filtered kept = TeacherAgreement.keepAgreeing(train, store, plainText);
+                store = kept.store();
+                if (teacher != null) {
+                    teacher.put("distilled_segments", kept.kept());
+                }
+                System.err.printf("gkc: distilling the %d of %d training segments whose teacher agrees with the label%n", kept.kept(), kept.segments());
+            }
             if (teacher != null) {
                 AtomicFiles.writeString(out.resolve(TEACHER_REPORT), Configs.toJson(teacher));
                 System.err.printf("gkc: the teacher names %.1f %% of the training segments right (mean over classes %.1f %%)%n",

@@ -28,7 +28,8 @@ import java.util.function.Function;
  * <li>{@link Variant#VISION_GUIDED}: as TEXT_GUIDED with the teacher's own similarities r_i.r_k as the structure
  * instead of the text's.</li>
  * </ul>
- * At most {@code maxInstances} segments per batch (a sorted random subset), the same rows at every prediction set.
+ * At most {@code maxInstances} segments per batch (a sorted random subset), the same rows at every prediction set;
+ * a segment whose teacher feature is all zeros (no trusted teacher) is left out.
  */
 public final class DistillationLoss implements LossTerm {
     public enum Variant { TEXT_GUIDED, TEXT_GUIDED_DISTANCE, VANILLA, VISION_GUIDED }
@@ -150,9 +151,10 @@ public final class DistillationLoss implements LossTerm {
                         throw new IllegalStateException("distillation is on but an image has no teacher features");
                     }
                     INDArray tv = t.teacherFeatures().getRow(j).castTo(DataType.FLOAT);
-                    teacher.putRow(r, tv.div(tv.norm2Number().doubleValue() + 1e-7));
+                    double norm = tv.norm2Number().doubleValue();
+                    teacher.putRow(r, tv.div(norm + 1e-7));
                     texts.add(t.vocabulary() != null ? t.vocabulary().get(t.vocabularyTargets()[j]) : classNames.get(t.labels()[j]));
-                    valid[r] = keep[r] ? 1 : 0;
+                    valid[r] = keep[r] && norm > 0 ? 1 : 0;    // a zero teacher row: a segment without a teacher
                 } else {
                     teacher.putScalar(new long[]{r, 0}, 1.0);
                     texts.add(classNames.get(0));
