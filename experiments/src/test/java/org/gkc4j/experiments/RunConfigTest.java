@@ -69,4 +69,16 @@ class RunConfigTest {
         assertEquals("TD+KD-text_guided", image.variantLabel());
         assertThrows(GkcException.class, () -> Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("distillation.space=text")));
     }
+
+    @Test
+    void theDemoAddsTheMomentEncoderAndDistilsEverySegmentWhileThePapersDefaultsHaveNeither() throws Exception {
+        assertEquals(0, RunConfig.defaults().model().decoder().maskMomentChannels());
+        assertEquals(RunConfig.TeacherTrust.ALL, RunConfig.defaults().distillation().trust());
+        RunConfig demo = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of());
+        assertEquals(32, demo.model().decoder().maskMomentChannels());
+        assertEquals(RunConfig.TeacherTrust.ALL, demo.distillation().trust());
+        RunConfig agreeing = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("distillation.trust=agreeing"));
+        assertEquals(RunConfig.TeacherTrust.AGREEING, agreeing.distillation().trust());
+        assertThrows(GkcException.class, () -> Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("distillation.trust=some")));
+    }
 }
