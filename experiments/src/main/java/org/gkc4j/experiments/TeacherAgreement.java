@@ -4,7 +4,6 @@ import org.gkc4j.pipeline.SampleSource;
 import org.gkc4j.pipeline.Segment;
 import org.gkc4j.pipeline.SegmentationSample;
 import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,9 +15,9 @@ import java.util.Map;
 /**
  * Keeps the distillation teacher only where it agrees with the label: a training segment whose teacher feature is
  * nearest (cosine) to another training name than its own gets a zero row, which {@code DistillationLoss} skips. The
- * tiny CLIP's teacher names 0-7 % of training triangles right (teacher.json) and, at distillation weight 10, pulls
- * their queries towards other shapes. Training labels and seen names only. Not in the paper, which distils every
- * segment.
+ * tiny CLIP's teacher names 0-7 % of training triangles right (teacher.json), and at distillation weight 10 it pulls
+ * their queries towards other shapes; measured on the demo, leaving those segments out did worse (README). Training
+ * labels and seen names only. Not in the paper, which distils every segment.
  */
 public final class TeacherAgreement {
     /** The filtered store and how many segments kept their teacher. */
@@ -36,7 +35,7 @@ public final class TeacherAgreement {
         if (classText.columns() != store.dim()) {
             throw new IllegalArgumentException("the teacher's features (" + store.dim() + ") are not in the text space (" + classText.columns() + ")");
         }
-        INDArray text = unit(classText);
+        INDArray text = ModalityGapShift.unit(classText);
         Map<String, INDArray> rows = new LinkedHashMap<>();
         Map<String, long[]> ids = new LinkedHashMap<>();
         long kept = 0, total = 0;
@@ -50,7 +49,7 @@ public final class TeacherAgreement {
                     continue;
                 }
                 total++;
-                INDArray unitFeature = unit(f.reshape(1, -1));
+                INDArray unitFeature = ModalityGapShift.unit(f.reshape(1, -1));
                 int nearest = Nd4j.argMax(text.mmul(unitFeature.transpose()).reshape(-1)).getInt(0);
                 boolean agrees = nearest == g.classIndex();
                 kept += agrees ? 1 : 0;
@@ -63,10 +62,5 @@ public final class TeacherAgreement {
             }
         }
         return new Filtered(new TeacherFeatureStore(rows, ids), kept, total);
-    }
-
-    private static INDArray unit(INDArray rows) {
-        INDArray d = rows.castTo(DataType.DOUBLE);
-        return d.divColumnVector(d.norm2(1).reshape(-1, 1).addi(1e-12));
     }
 }
