@@ -44,8 +44,7 @@ public final class ModalityGapShift {
         return store.mapRows(block -> unit(block).addiRowVector(gap).castTo(block.dataType()));
     }
 
-    /** Rows scaled to unit length, in DOUBLE. */
-    static INDArray unit(INDArray rows) {
+    private static INDArray unit(INDArray rows) {
         INDArray d = rows.castTo(DataType.DOUBLE);
         return d.divColumnVector(d.norm2(1).reshape(-1, 1).addi(1e-12));
     }

@@ -110,6 +110,28 @@ public final class RegionFeatures {
         return st;
     }
 
+    /** One training segment, its teacher feature and the index of the training name nearest to it. */
+    public interface TeacherPrediction {
+        void accept(SegmentationSample sample, Segment segment, INDArray feature, int nearest);
+    }
+
+    /**
+     * Visits every non-crowd segment of {@code source} that has a teacher feature, in sample and segment order, with
+     * the training name (a row of {@code classText} [classes, E], compared by cosine) its feature is nearest to.
+     */
+    public static void forEachTeacherPrediction(SampleSource source, TeacherFeatureStore store, INDArray classText, TeacherPrediction visit) {
+        INDArray text = classText.divColumnVector(classText.norm2(1).reshape(-1, 1));
+        for (int i = 0; i < source.size(); i++) {
+            SegmentationSample s = source.get(i);
+            for (Segment g : s.segments()) {
+                INDArray f = g.crowd() ? null : store.get(s.id(), g.id());
+                if (f != null) {
+                    visit.accept(s, g, f, Nd4j.argMax(text.mmul(f.reshape(-1, 1).castTo(text.dataType())).reshape(-1)).getInt(0));
+                }
+            }
+        }
+    }
+
     /**
      * How well the distillation teacher itself names the training segments: each segment's teacher feature against
      * the text embeddings {@code classText} [classes, E] of the training vocabulary, top-1 per class and overall.
@@ -120,22 +142,13 @@ public final class RegionFeatures {
         if (store.dim() != classText.size(1)) {
             return null;
         }
-        INDArray text = classText.divColumnVector(classText.norm2(1).reshape(-1, 1));
         long[] correct = new long[classes.size()], total = new long[classes.size()];
-        for (int i = 0; i < source.size(); i++) {
-            SegmentationSample s = source.get(i);
-            for (Segment g : s.segments()) {
-                INDArray f = g.crowd() ? null : store.get(s.id(), g.id());
-                if (f == null) {
-                    continue;
-                }
-                int predicted = Nd4j.argMax(text.mmul(f.reshape(-1, 1)).reshape(-1)).getInt(0);
-                total[g.classIndex()]++;
-                if (predicted == g.classIndex()) {
-                    correct[g.classIndex()]++;
-                }
+        forEachTeacherPrediction(source, store, classText, (sample, segment, feature, nearest) -> {
+            total[segment.classIndex()]++;
+            if (nearest == segment.classIndex()) {
+                correct[segment.classIndex()]++;
             }
-        }
+        });
         Map<String, Object> perClass = new LinkedHashMap<>();
         double sumAccuracy = 0;
         int present = 0;

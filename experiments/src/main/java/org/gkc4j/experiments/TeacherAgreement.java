@@ -1,8 +1,6 @@
 package org.gkc4j.experiments;
 
 import org.gkc4j.pipeline.SampleSource;
-import org.gkc4j.pipeline.Segment;
-import org.gkc4j.pipeline.SegmentationSample;
 import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,32 +33,19 @@ public final class TeacherAgreement {
         if (classText.columns() != store.dim()) {
             throw new IllegalArgumentException("the teacher's features (" + store.dim() + ") are not in the text space (" + classText.columns() + ")");
         }
-        INDArray text = ModalityGapShift.unit(classText);
-        Map<String, INDArray> rows = new LinkedHashMap<>();
-        Map<String, long[]> ids = new LinkedHashMap<>();
-        long kept = 0, total = 0;
-        for (int i = 0; i < source.size(); i++) {
-            SegmentationSample s = source.get(i);
-            List<Long> segmentIds = new ArrayList<>();
-            List<INDArray> features = new ArrayList<>();
-            for (Segment g : s.segments()) {
-                INDArray f = g.crowd() ? null : store.get(s.id(), g.id());
-                if (f == null) {
-                    continue;
-                }
-                total++;
-                INDArray unitFeature = ModalityGapShift.unit(f.reshape(1, -1));
-                int nearest = Nd4j.argMax(text.mmul(unitFeature.transpose()).reshape(-1)).getInt(0);
-                boolean agrees = nearest == g.classIndex();
-                kept += agrees ? 1 : 0;
-                segmentIds.add(g.id());
-                features.add(agrees ? f.reshape(1, -1).dup() : Nd4j.zeros(f.dataType(), 1, f.length()));
-            }
-            if (!features.isEmpty()) {
-                rows.put(s.id(), Nd4j.vstack(features.toArray(new INDArray[0])));
-                ids.put(s.id(), segmentIds.stream().mapToLong(Long::longValue).toArray());
-            }
-        }
-        return new Filtered(new TeacherFeatureStore(rows, ids), kept, total);
+        Map<String, List<INDArray>> rows = new LinkedHashMap<>();
+        Map<String, List<Long>> ids = new LinkedHashMap<>();
+        long[] kept = {0}, total = {0};
+        RegionFeatures.forEachTeacherPrediction(source, store, classText, (sample, segment, feature, nearest) -> {
+            boolean agrees = nearest == segment.classIndex();
+            total[0]++;
+            kept[0] += agrees ? 1 : 0;
+            ids.computeIfAbsent(sample.id(), k -> new ArrayList<>()).add(segment.id());
+            rows.computeIfAbsent(sample.id(), k -> new ArrayList<>())
+                    .add(agrees ? feature.reshape(1, -1).dup() : Nd4j.zeros(feature.dataType(), 1, feature.length()));
+        });
+        TeacherFeatureStore filtered = TeacherFeatureStore.empty();
+        rows.forEach((k, r) -> filtered.put(k, ids.get(k).stream().mapToLong(Long::longValue).toArray(), Nd4j.vstack(r.toArray(new INDArray[0]))));
+        return new Filtered(filtered, kept[0], total[0]);
     }
 }

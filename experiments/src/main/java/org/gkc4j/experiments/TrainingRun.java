@@ -101,9 +101,7 @@ public final class TrainingRun {
                 }
                 TeacherAgreement.Filtered kept = TeacherAgreement.keepAgreeing(train, store, plainText);
                 store = kept.store();
-                if (teacher != null) {
-                    teacher.put("distilled_segments", kept.kept());
-                }
+                teacher.put("distilled_segments", kept.kept());       // in the text space, so the report exists
                 System.err.printf("gkc: distilling the %d of %d training segments whose teacher agrees with the label%n", kept.kept(), kept.segments());
             }
             if (teacher != null) {

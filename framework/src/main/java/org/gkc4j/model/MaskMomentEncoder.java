@@ -9,9 +9,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * An addition to the paper's decoder (off unless {@code decoder.maskMomentChannels > 0}): each query's own mask
  * described by its moment invariants, read by a two-layer MLP and added to its class embedding. The learned
@@ -33,6 +30,8 @@ public final class MaskMomentEncoder {
 
     private final Scope scope;
     private final Mlp mlp;
+    private SDVariable[] grid;
+    private long gridH, gridW;
 
     public MaskMomentEncoder(Scope scope, int channels, int hidden) {
         this.scope = scope;
@@ -42,15 +41,9 @@ public final class MaskMomentEncoder {
     /** masks [B,Q,H,W] (logits) to [B,Q,hidden]. */
     public SDVariable forward(SDVariable masks) {
         long[] s = scope.shape(masks);
-        SameDiff sd = scope.sd();
-        SDVariable raw = descriptors(masks);
-        SDVariable offset = sd.constant(Nd4j.create(new double[]{0, DISC_H1, 0, 0, 0}).castTo(scope.dtype()).reshape(1, 1, DESCRIPTORS));
-        SDVariable sqrtMask = sd.constant(Nd4j.create(new double[]{0, 0, 1, 1, 1}).castTo(scope.dtype()).reshape(1, 1, DESCRIPTORS));
-        // x for the first two descriptors, sqrt(x) for the rest, then (x - offset) * scale
-        SDVariable rooted = sd.math().sqrt(raw.add(EPS)).mul(sqrtMask).add(raw.mul(sqrtMask.rsub(1.0)));
-        SDVariable scale = sd.constant(Nd4j.create(new double[]{1, SCALE, SCALE, SCALE, SCALE}).castTo(scope.dtype()).reshape(1, 1, DESCRIPTORS));
-        SDVariable x = scope.withShape(rooted.sub(offset).mul(scale), s[0], s[1], DESCRIPTORS);
-        SDVariable y = mlp.forward(x);
+        SDVariable[] d = invariants(masks);
+        SDVariable y = mlp.forward(stack(new SDVariable[]{d[0], d[1].sub(DISC_H1).mul(SCALE),
+                rootScaled(d[2]), rootScaled(d[3]), rootScaled(d[4])}, s[0], s[1]));
         return scope.withShape(y, s[0], s[1], scope.shape(y)[2]);
     }
 
@@ -59,18 +52,30 @@ public final class MaskMomentEncoder {
      * normalised central moments eta_pq = mu_pq / area^(1 + (p + q) / 2) (coordinates in cells).
      */
     public SDVariable descriptors(SDVariable masks) {
+        long[] s = scope.shape(masks);
+        return stack(invariants(masks), s[0], s[1]);
+    }
+
+    private SDVariable rootScaled(SDVariable h) {
+        return scope.sd().math().sqrt(h.add(EPS)).mul(SCALE);
+    }
+
+    private SDVariable stack(SDVariable[] parts, long b, long q) {
+        SDVariable[] columns = new SDVariable[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            columns[i] = parts[i].reshape(b, q, 1);
+        }
+        return scope.withShape(scope.sd().concat(2, columns), b, q, DESCRIPTORS);
+    }
+
+    /** The five descriptors, each [B,Q]. */
+    private SDVariable[] invariants(SDVariable masks) {
         SameDiff sd = scope.sd();
         long[] s = scope.shape(masks);
         long b = s[0], q = s[1], h = s[2], w = s[3];
         SDVariable m = new StopGradient(sd, masks).outputVariable().gt(0.0).castTo(scope.dtype());
-        INDArray gx = Nd4j.create(scope.dtype(), 1, 1, h, w), gy = Nd4j.create(scope.dtype(), 1, 1, h, w);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                gx.putScalar(new long[]{0, 0, y, x}, x);
-                gy.putScalar(new long[]{0, 0, y, x}, y);
-            }
-        }
-        SDVariable xs = sd.constant(gx), ys = sd.constant(gy);
+        SDVariable[] grid = grid(h, w);
+        SDVariable xs = grid[0], ys = grid[1];
         SDVariable area = m.sum(true, 2, 3);                                      // [B,Q,1,1]
         SDVariable denom = area.add(EPS);
         SDVariable dx = xs.sub(m.mul(xs).sum(true, 2, 3).div(denom));              // [B,Q,H,W]
@@ -84,11 +89,24 @@ public final class MaskMomentEncoder {
         SDVariable h3 = sd.math().square(e30.sub(e12.mul(3.0))).add(sd.math().square(e21.mul(3.0).sub(e03)));
         SDVariable h4 = sd.math().square(e30.add(e12)).add(sd.math().square(e21.add(e03)));
         SDVariable fraction = sd.math().sqrt(area.reshape(b, q).div((double) (h * w)));
-        List<SDVariable> parts = new ArrayList<>();
-        for (SDVariable v : new SDVariable[]{fraction, h1, h2, h3, h4}) {
-            parts.add(v.reshape(b, q, 1));
+        return new SDVariable[]{fraction, h1, h2, h3, h4};
+    }
+
+    /** Cell coordinates x and y [1,1,H,W], made once per mask size: every prediction set reads the same grid. */
+    private SDVariable[] grid(long h, long w) {
+        if (grid == null || gridH != h || gridW != w) {
+            INDArray gx = Nd4j.create(scope.dtype(), 1, 1, h, w), gy = Nd4j.create(scope.dtype(), 1, 1, h, w);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    gx.putScalar(new long[]{0, 0, y, x}, x);
+                    gy.putScalar(new long[]{0, 0, y, x}, y);
+                }
+            }
+            grid = new SDVariable[]{scope.sd().constant(gx), scope.sd().constant(gy)};
+            gridH = h;
+            gridW = w;
         }
-        return scope.withShape(sd.concat(2, parts.toArray(new SDVariable[0])), b, q, DESCRIPTORS);
+        return grid;
     }
 
     private static SDVariable eta(SDVariable m, SDVariable dx, SDVariable dy, int p, int r, SDVariable area, long b, long q) {
