@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * Random access over a DataVec {@link SampleRecordReader} and its {@link InputSplit}: sample i is read from the
- * split's i-th location and passes through the reader's record form (the DataVec {@code Writable}s any DataVec
- * consumer sees) before it reaches augmentation.
+ * split's i-th location. Training takes the decoded sample directly; the reader's record form (the DataVec
+ * {@code Writable}s of {@link SampleRecords}) stays what outside DataVec consumers see.
  */
 public final class RecordReaderSource implements SampleSource {
     private final SampleRecordReader reader;
@@ -34,7 +34,7 @@ public final class RecordReaderSource implements SampleSource {
 
     @Override
     public SegmentationSample get(int index) {
-        return SampleRecords.decode(SampleRecords.encode(reader.read(locations.get(index))));
+        return reader.read(locations.get(index));
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Dataset preparation.",
-        subcommands = {DataCommand.CocoPanopticToSemantic.class, DataCommand.SyntheticPreview.class})
+        subcommands = {DataCommand.CocoPanopticToSemantic.class, DataCommand.SyntheticPreview.class, DataCommand.SyntheticExportCommand.class})
 public final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -89,6 +89,48 @@ public final class DataCommand implements Runnable {
             org.gkc4j.experiments.Pictures.overlayColumns(out, images, java.util.List.of(labels), java.util.List.of("scene", "labels"),
                     world.classNames(), new java.util.HashSet<>(world.unseen()), org.gkc4j.experiments.SyntheticBenchmark.IGNORE);
             System.err.println("gkc: wrote " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "synthetic-export", mixinStandardHelpOptions = true,
+            description = {"The synthetic benchmark as a dataset root in a real layout, to run and check the real-data training path on it.",
+                    "coco-panoptic: coco/{train2017,val2017} PNG images, coco/panoptic_* PNGs, coco/annotations/{panoptic,captions}_*.json "
+                            + "and coco/syn_class_train2017.json (the synonym table). train2017 holds the scenes the synthetic path trains on "
+                            + "(seen classes only), val2017 its held-out test scenes with every class."})
+    static final class SyntheticExportCommand implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--format", defaultValue = "coco-panoptic", description = "Layout to write: coco-panoptic (default).")
+        String format;
+        @Option(names = "--out", required = true, description = "Datasets root to write (data.root of the training config).")
+        Path out;
+        @Option(names = "--world", description = "The synthetic world's layout (default: the built-in default's).")
+        String world = org.gkc4j.pipeline.synthetic.SyntheticWorld.DEFAULT;
+        @Option(names = "--size", defaultValue = "64", description = "Scene size (default ${DEFAULT-VALUE}).")
+        int size;
+        @Option(names = "--train-images", defaultValue = "2000", description = "Training scenes (default ${DEFAULT-VALUE}, the demo's).")
+        int trainImages;
+        @Option(names = "--val-images", defaultValue = "160", description = "Held-out test scenes (default ${DEFAULT-VALUE}, the demo's).")
+        int valImages;
+        @Option(names = "--seed", defaultValue = "0", description = "data.seed of the training scenes (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!format.equals("coco-panoptic")) {
+                throw GkcException.of("--format must be coco-panoptic, not '%s'", format);
+            }
+            if (trainImages < 1 || valImages < 1 || size < 16) {
+                throw GkcException.of("--train-images and --val-images must be at least 1 and --size at least 16");
+            }
+            org.gkc4j.experiments.RunConfig.Data data = org.gkc4j.experiments.RunConfig.Data.defaults().withWorld(world);
+            data = new org.gkc4j.experiments.RunConfig.Data("synthetic", world, "", size, trainImages, data.threads(), data.prefetch(),
+                    data.augment(), data.minScale(), data.maxScale(), seed);
+            var bench = org.gkc4j.experiments.SyntheticBenchmark.of(data);
+            int n = org.gkc4j.experiments.SyntheticExport.write(bench, data, valImages, out);
+            System.err.printf("gkc: wrote %d images of the %s world as a COCO panoptic root in %s (synonyms: %s)%n", n, world, out,
+                    org.gkc4j.experiments.SyntheticExport.synonymsOf(out));
             return 0;
         }
     }

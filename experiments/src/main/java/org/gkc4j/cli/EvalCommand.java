@@ -1,9 +1,10 @@
 package org.gkc4j.cli;
 
 import org.gkc4j.GkcException;
-import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.experiments.ClipResources;
+import org.gkc4j.experiments.DatasetEvaluation;
+import org.gkc4j.experiments.EvaluationSet;
 import org.gkc4j.experiments.HubnessCorrection;
 import org.gkc4j.experiments.SeenClassCalibration;
 import org.gkc4j.experiments.SemanticPredictions;
@@ -13,12 +14,6 @@ import org.gkc4j.experiments.TrainedModel;
 import org.gkc4j.experiments.TwoStageClassifier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.gkc4j.io.AtomicFiles;
-import org.gkc4j.pipeline.RgbImage;
-import org.gkc4j.pipeline.augment.Resampling;
-import org.gkc4j.pipeline.datasets.LoadOptions;
-import org.gkc4j.pipeline.datasets.LoadReport;
-import org.gkc4j.pipeline.datasets.SemanticDataset;
-import org.gkc4j.pipeline.datasets.SemanticSample;
 import org.gkc4j.pipeline.datasets.Split;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +22,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -39,7 +33,7 @@ public final class EvalCommand implements Callable<Integer> {
     CommonOptions common;
     @Option(names = "--checkpoint", required = true, description = "A run folder, or its model.safetensors / checkpoint.safetensors.")
     Path checkpoint;
-    @Option(names = "--dataset", required = true, description = "synthetic, coco-stuff-171, coco-panoptic-133, ade20k-150, ade20k-847, pascal-context-59, pascal-context-459, pascal-voc-20 or cityscapes-19.")
+    @Option(names = "--dataset", required = true, description = "synthetic, coco-panoptic, coco-stuff-171, coco-panoptic-133, ade20k-150, ade20k-847, pascal-context-59, pascal-context-459, pascal-voc-20 or cityscapes-19.")
     String dataset;
     @Option(names = "--root", description = "Datasets root ($DETECTRON2_DATASETS layout; not needed for synthetic).")
     Path root;
@@ -88,51 +82,31 @@ public final class EvalCommand implements Callable<Integer> {
             metrics = ev.metrics();
             confusion = ev.confusion();
         } else {
-            SemanticDataset ds = SemanticDataset.byKey(dataset);
-            if (root == null) {
-                throw GkcException.of("--root is required for %s", dataset);
-            }
             if (validation) {
                 throw GkcException.of("--validation applies to the synthetic world only; use --split for %s", dataset);
             }
             if (hubness != 0) {
                 throw GkcException.of("--hubness applies to the synthetic world only (it is measured on its validation scenes)");
             }
-            names = ds.classNames().names();
-            INDArray text = clip.embed(names);
-            if (seenPenalty > 0 && (novel == null || novel.isEmpty())) {
+            if (seenPenalty > 0 && novel.isEmpty()) {
                 throw GkcException.of("--seen-penalty needs --novel to say which classes are unseen");
             }
+            EvaluationSet set = EvaluationSet.open(dataset, root, Split.valueOf(split.toUpperCase(Locale.ROOT)));
+            names = set.classNames();
+            INDArray text = clip.embed(names);
             List<Integer> seen = new ArrayList<>();
             for (int c = 0; c < names.size(); c++) {
-                if (novel == null || !novel.contains(c)) {
+                if (!novel.contains(c)) {
                     seen.add(c);
                 }
             }
             SemanticPredictions predictions = new SemanticPredictions(model.config().model(), model.weights(), text,
                     new SeenClassCalibration(seenPenalty).bias(names.size(), seen));
             TwoStageClassifier ts = twoStage == null ? null : new TwoStageClassifier(clip.weights(), text, twoStage, 16);
-            SemSegEvaluator eval = new SemSegEvaluator(names.size(), ds.ignoreLabel());
             int shortest = size != null ? size : model.config().data().imageSize();
-            LoadReport report = LoadReport.toStderr();
-            Iterator<SemanticSample> it = ds.samples(root, Split.valueOf(split.toUpperCase(Locale.ROOT)), LoadOptions.skipDamaged(), report);
-            int count = 0;
-            try (ProgressBar bar = new ProgressBar("eval " + dataset, limit != null ? limit : 0, "images")) {
-                while (it.hasNext() && (limit == null || count < limit)) {
-                    SemanticSample s = it.next();
-                    RgbImage img = s.image();
-                    int[] wh = Resampling.shortestEdgeSize(img.width(), img.height(), shortest, Math.max(shortest, 4 * shortest));
-                    List<RgbImage> batch = List.of(Resampling.bilinear(img, wh[0], wh[1]));
-                    int[] labels = ts == null ? predictions.predict(batch)[0] : predictions.predictTwoStage(batch, ts)[0];
-                    eval.add(Resampling.nearest(labels, wh[0], wh[1], img.width(), img.height()), s.labels());
-                    bar.step(++count, s.id());
-                }
-            }
-            if (count == 0) {
-                throw GkcException.of("no images found for %s under %s (%s split)", dataset, root, split);
-            }
-            metrics = eval.metrics(novel);
-            confusion = eval.confusionByTruth();
+            DatasetEvaluation.Result r = DatasetEvaluation.run(predictions, set, limit == null ? 0 : limit, shortest, novel, 0, ts);
+            metrics = r.metrics();
+            confusion = r.confusion();
         }
         metrics.write(out.resolve("metrics.json"));
         StringBuilder md = new StringBuilder("| dataset | mIoU | pAcc | mIoU base | mIoU novel | hIoU |\n|---|---|---|---|---|---|\n");

@@ -4,10 +4,12 @@ import org.gkc4j.config.Configs;
 import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.io.AtomicFiles;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Markdown reports of runs. */
 public final class Reports {
@@ -62,6 +64,17 @@ public final class Reports {
     }
 
     /** IoU per class with its split (base or novel, from the metrics' novel classes); a class never seen nor predicted is blank. */
+    /** The loss terms of a run's metrics log against the step, as a picture (nothing without a log). */
+    public static void lossCurves(Path log, Path png) throws IOException {
+        List<Map<String, Object>> rows = TrainingRun.readLog(log);
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Double> x = rows.stream().map(r -> ((Number) r.get("step")).doubleValue()).toList();
+        List<String> keys = rows.get(0).keySet().stream().filter(k -> k.startsWith("loss")).toList();
+        Pictures.lines(png, "training losses (weighted, summed over prediction sets)", "step", "loss", x, Pictures.seriesOf(rows, keys));
+    }
+
     public static void perClassCsv(Path file, List<String> names, SemSegMetrics m) {
         java.util.Set<Integer> novel = java.util.Arrays.stream(m.novelClasses()).boxed().collect(java.util.stream.Collectors.toSet());
         StringBuilder sb = new StringBuilder("class,name,split,iou\n");

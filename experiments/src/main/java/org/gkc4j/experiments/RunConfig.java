@@ -21,7 +21,9 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
 
     /**
      * Where images come from. {@code synthetic}: the built-in world (train on seen classes, evaluate on all), whose
-     * layout {@code world} names (see {@link org.gkc4j.pipeline.synthetic.SyntheticWorld#LAYOUTS}).
+     * layout {@code world} names (see {@link org.gkc4j.pipeline.synthetic.SyntheticWorld#LAYOUTS}). {@code coco-panoptic}
+     * or a semantic dataset key ({@code coco-stuff-171}, {@code ade20k-150}, {@code cityscapes-19}, ...): its training
+     * split under {@code root} ({@link TrainingData}).
      */
     public record Data(String dataset, String world, String root, int imageSize, int trainImages, int threads, int prefetch, String augment,
                        double minScale, double maxScale, long seed) {
@@ -52,6 +54,10 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
         return new RunConfig(model, criterion, train, d, clip, diversification, distillation, grounding, alignment, evaluation);
     }
 
+    public RunConfig withModel(GkcModelConfig m) {
+        return new RunConfig(m, criterion, train, data, clip, diversification, distillation, grounding, alignment, evaluation);
+    }
+
     /**
      * The CLIP whose text tower names the classes (and whose image tower is the trunk's initialisation and the
      * distillation teacher). {@code weights: builtin} pretrains the tiny CLIP of the synthetic world by the recipe
@@ -63,11 +69,15 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
         }
     }
 
-    /** Text diversification: synonym sampling and the synonym cross-entropy. */
+    /**
+     * Text diversification: synonym sampling and the synonym cross-entropy. On a dataset, the candidates come from
+     * {@code synonyms} (a table from {@code gkc synonyms build}, keyed by the dataset's class names) or, when that is
+     * empty, from WordNet 3.0 corrected by the optional {@code overrides} file; the synthetic world has its own table.
+     */
     public record Diversification(boolean enabled, SynonymSampler.Mode sampler, double threshold, int topK, double weight,
-                                  boolean padAsNegatives, String synonyms) {
+                                  boolean padAsNegatives, String synonyms, String overrides) {
         public static Diversification defaults() {
-            return new Diversification(true, SynonymSampler.Mode.THRESHOLD, 0.1, 0, 10.0, false, "");
+            return new Diversification(true, SynonymSampler.Mode.THRESHOLD, 0.1, 0, 10.0, false, "", "");
         }
 
         public SynonymSampler toSampler() {
@@ -121,11 +131,13 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
      * HubnessCorrection}, whose statistics come from the validation scenes' images ({@code hubnessNeighbours} largest
      * logits per name). The best weight, then the best penalty, by harmonic mIoU on {@code validationImages}
      * validation scenes (never the test scenes) are reported beside the uncalibrated figures. Empty: no calibration.
+     * On a dataset: {@code dataset} names the one whose validation split is scored (empty: the training dataset),
+     * {@code images} bounds the images scored ({@code <= 0}: all), and calibration does not apply.
      */
     public record Evaluation(int images, int visualise, long seed, List<Double> seenPenalties, int validationImages,
-                             List<Double> hubnessWeights, int hubnessNeighbours) {
+                             List<Double> hubnessWeights, int hubnessNeighbours, String dataset) {
         public static Evaluation defaults() {
-            return new Evaluation(200, 8, 77, List.of(), 160, List.of(), 50);
+            return new Evaluation(200, 8, 77, List.of(), 160, List.of(), 50, "");
         }
     }
 

@@ -1,0 +1,104 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.config.Configs;
+import org.gkc4j.criterion.ClassLoss;
+import org.gkc4j.criterion.CriterionConfig;
+import org.gkc4j.criterion.DistillationLoss;
+import org.gkc4j.criterion.GroundingLoss;
+import org.gkc4j.criterion.LossTerm;
+import org.gkc4j.criterion.MaskLosses;
+import org.gkc4j.criterion.SynonymLoss;
+import org.gkc4j.criterion.TextAlignmentLoss;
+import org.gkc4j.io.AtomicFiles;
+import org.gkc4j.pipeline.TargetEnricher;
+import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
+import org.gkc4j.pipeline.teacher.TeacherFeatures;
+import org.gkc4j.pipeline.text.CaptionGrounding;
+import org.gkc4j.pipeline.text.CaptionNouns;
+import org.gkc4j.pipeline.text.SynonymScores;
+import org.gkc4j.pipeline.text.TextDiversification;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A run assembled from its config: what the data pipeline attaches to every training sample (synonyms, teacher
+ * features, caption nouns) and the loss terms the criterion sums, each contribution one strategy object. The
+ * precomputed inputs (synonym scores, teacher features) come from the cache, keyed by what produced them.
+ */
+public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionConfig, List<LossTerm>> terms, INDArray classText) {
+    /**
+     * Bumped whenever a change to the code changes the numbers a cache holds (crop rule, scoring, encoder numerics),
+     * so such a change never reuses an old cache.
+     */
+    static final int CACHE_NUMERICS_VERSION = 1;
+
+    public TrainingSetup {
+        enrichers = List.copyOf(enrichers);
+    }
+
+    /** The cache key of everything computed from the training images with this CLIP. */
+    static String cacheKey(TrainingData data, ClipResources clip) {
+        return data.contentKey() + "-" + clip.weights().digest() + "-n" + CACHE_NUMERICS_VERSION;
+    }
+
+    public static TrainingSetup assemble(RunConfig cfg, TrainingData data, ClipResources clip, Path out) {
+        List<String> classes = data.classes();
+        INDArray classText = clip.embed(classes);
+        Path cache = Path.of(cfg.clip().cache());
+        String key = cacheKey(data, clip);
+        List<TargetEnricher> enrichers = new ArrayList<>();
+        if (cfg.diversification().enabled()) {
+            SynonymScores scores = RegionFeatures.synonymScores(data.train(), clip.weights(), clip.tokenizer(), classes, data.synonyms(),
+                    cache.resolve("synonym-scores-" + key + ".json"));
+            enrichers.add(new TextDiversification(classes, data.synonyms(), scores, cfg.diversification().toSampler()));
+        }
+        int teacherDim = 0;
+        if (cfg.distillation().enabled()) {
+            RunConfig.Distillation d = cfg.distillation();
+            TeacherFeatureStore store = RegionFeatures.teacher(data.train(), clip.weights(), d.target(),
+                    cache.resolve("teacher-" + d.target().name().toLowerCase() + "-" + key + ".safetensors"));
+            store = TeacherTransform.applyAll(TeacherTransform.placement(d), store, data.train(), classText, new LinkedHashMap<>());
+            Map<String, Object> report = RegionFeatures.teacherReport(data.train(), store, classText, classes);
+            store = TeacherTransform.applyAll(TeacherTransform.selection(d), store, data.train(), classText, report == null ? new LinkedHashMap<>() : report);
+            if (report != null) {
+                AtomicFiles.writeString(out.resolve(TrainingRun.TEACHER_REPORT), Configs.toJson(report));
+                System.err.printf("gkc: the teacher names %.1f %% of the training segments right (mean over classes %.1f %%)%n",
+                        (double) report.get("top1"), (double) report.get("mean_class_top1"));
+            }
+            teacherDim = store.dim();
+            enrichers.add(new TeacherFeatures(store));
+        }
+        if (cfg.grounding().enabled()) {
+            enrichers.add(new CaptionGrounding(CaptionNouns.load()));
+        }
+        return new TrainingSetup(enrichers, terms(cfg, classes, clip.embedder(), teacherDim), classText);
+    }
+
+    /** The criterion's terms: the mask and class losses, then one term per contribution the config turns on. */
+    static Function<CriterionConfig, List<LossTerm>> terms(RunConfig cfg, List<String> classes, Function<List<String>, INDArray> embedder, int teacherDim) {
+        int maxVocabulary = classes.size() + cfg.criterion().maxTargetsPerImage();
+        return c -> {
+            List<LossTerm> t = new ArrayList<>(List.of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)));
+            if (cfg.diversification().enabled()) {
+                t.add(new SynonymLoss(c, cfg.diversification().weight(), maxVocabulary, cfg.diversification().padAsNegatives(), embedder));
+            }
+            RunConfig.Distillation d = cfg.distillation();
+            if (d.enabled()) {
+                t.add(new DistillationLoss(d.weight(), d.variant(), d.student(), teacherDim, d.maxInstances(), classes, embedder));
+            }
+            if (cfg.grounding().enabled()) {
+                t.add(new GroundingLoss(cfg.grounding().weight(), cfg.grounding().maxWords(), cfg.grounding().maxRegions(), embedder));
+            }
+            if (cfg.alignment().enabled()) {
+                t.add(new TextAlignmentLoss(cfg.alignment().weight(), classes, embedder));
+            }
+            return t;
+        };
+    }
+}

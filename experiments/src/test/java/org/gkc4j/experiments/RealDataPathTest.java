@@ -1,0 +1,82 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.config.Configs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The training path for datasets on disk, checked against the synthetic path it must agree with: the synthetic
+ * benchmark exported as a COCO panoptic root and trained through the COCO reader gives the synthetic path's losses
+ * step for step, then is evaluated on the root's validation split.
+ */
+class RealDataPathTest {
+    @TempDir
+    Path dir;
+
+    private RunConfig config(List<String> extra) throws Exception {
+        List<String> o = new ArrayList<>(TinyRuns.overrides(dir.resolve("cache"), 2));
+        o.addAll(List.of("evaluation.seenPenalties=[]", "evaluation.hubnessWeights=[]", "evaluation.images=4", "model.decoder.maskMomentChannels=4"));
+        o.addAll(extra);
+        return Configs.load(RunConfig.class, RunConfig.defaults(), Path.of("../configs/demo.yaml"), o);
+    }
+
+    @Test
+    void cocoPanopticRootOfTheSyntheticWorldTrainsLikeTheSyntheticPath() throws Exception {
+        RunConfig direct = config(List.of());
+        Path root = dir.resolve("root");
+        SyntheticExport.write(SyntheticBenchmark.of(direct.data()), direct.data(), 4, root);
+        RunConfig real = config(List.of("data.dataset=coco-panoptic", "data.root=" + root, "diversification.synonyms=" + SyntheticExport.synonymsOf(root)));
+
+        TrainingRun.run(direct, dir.resolve("direct"), false);
+        TrainingRun.Result r = TrainingRun.run(real, dir.resolve("real"), false);
+        List<Map<String, Object>> a = TrainingRun.readLog(dir.resolve("direct").resolve(TrainingRun.METRICS_LOG));
+        List<Map<String, Object>> b = TrainingRun.readLog(r.out().resolve(TrainingRun.METRICS_LOG));
+        assertEquals(2, b.size());
+        for (int s = 0; s < a.size(); s++) {
+            for (String k : a.get(s).keySet()) {
+                if (k.startsWith("loss")) {
+                    assertEquals(((Number) a.get(s).get(k)).doubleValue(), ((Number) b.get(s).get(k)).doubleValue(), 0.0, "step " + s + " " + k);
+                }
+            }
+        }
+        // validation split: every world class named, the five unseen ones reported apart
+        var m = Configs.JSON.readTree(r.out().resolve(TrainingRun.METRICS).toFile());
+        assertTrue(m.has("mIoU_novel") && !m.get("mIoU_novel").isNull(), m.toString());
+        for (String f : List.of("config.yaml", "report.md", "predictions.png", "per_class_iou.csv", "confusion.csv", TrainingRun.WEIGHTS)) {
+            assertTrue(Files.exists(r.out().resolve(f)), f);
+        }
+
+        StringWriter err = new StringWriter();
+        int code = TinyRuns.run(err, "eval", "--checkpoint", r.out().toString(), "--dataset", "coco-panoptic", "--root", root.toString(),
+                "--limit", "3", "--out", dir.resolve("eval").toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(Files.exists(dir.resolve("eval/metrics.json")));
+    }
+
+    @Test
+    void aDatasetWithoutItsRootIsOneClearError() throws Exception {
+        GkcException e = assertThrows(GkcException.class, () -> TrainingRun.run(config(List.of("data.dataset=coco-panoptic")), dir.resolve("a"), false));
+        assertTrue(e.getMessage().contains("data.root"), e.getMessage());
+        Files.createDirectories(dir.resolve("empty"));
+        e = assertThrows(GkcException.class, () -> TrainingRun.run(
+                config(List.of("data.dataset=coco-panoptic", "data.root=" + dir.resolve("empty"))), dir.resolve("b"), false));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        e = assertThrows(GkcException.class, () -> TrainingRun.run(
+                config(List.of("data.dataset=ade20k-151", "data.root=" + dir.resolve("empty"))), dir.resolve("c"), false));
+        assertTrue(e.getMessage().contains("unknown dataset"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("c")), "nothing is written before the data is found");
+    }
+}
