@@ -108,9 +108,19 @@ public final class SynonymsCommand implements Runnable {
             var source = new org.gkc4j.pipeline.RecordReaderSource(dataset.recordReader(options, report), dataset.inputSplit(), "coco-panoptic");
             org.gkc4j.clip.ClipWeights weights = org.gkc4j.clip.ClipWeights.load(clip);
             org.gkc4j.clip.ClipTokenizer tokenizer = org.gkc4j.clip.ClipTokenizer.load(merges);
-            Files.deleteIfExists(out);   // score afresh: the helper reuses an existing file as a cache
-            var scores = org.gkc4j.experiments.RegionFeatures.synonymScores(source, weights, tokenizer, dataset.classNames(), table, out);
-            err.printf("gkc: synonym scores of %d images written to %s%s%n", scores.samples(), out,
+            // shards beside the output let an interrupted scoring resume; merged into one JSON at the end
+            Path shards = out.resolveSibling(out.getFileName() + ".shards");
+            var scores = org.gkc4j.experiments.RegionFeatures.synonymScores(source, weights, tokenizer, dataset.classNames(), table, shards,
+                    org.gkc4j.pipeline.ShardedCache.DEFAULT_SHARD_SIZE);
+            int scored = scores.samples();
+            org.gkc4j.pipeline.text.SynonymScores.writeMerged(new org.gkc4j.pipeline.ShardedCache<>(shards, org.gkc4j.pipeline.text.SynonymScores.SHARDS,
+                    org.gkc4j.pipeline.ShardedCache.DEFAULT_SHARD_SIZE), out);
+            try (var files = Files.walk(shards)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+            err.printf("gkc: synonym scores of %d images written to %s%s%n", scored, out,
                     missing.isEmpty() ? "" : " (" + missing.size() + " classes without synonyms keep their own name)");
             var s = report.summary();
             if (s.warnings() > 0) {

@@ -6,6 +6,7 @@ import org.gkc4j.clip.ClipTextEncoder;
 import org.gkc4j.clip.ClipWeights;
 import org.gkc4j.cli.ProgressBar;
 import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.ShardedCache;
 import org.gkc4j.pipeline.SampleSource;
 import org.gkc4j.pipeline.Segment;
 import org.gkc4j.pipeline.SegmentationSample;
@@ -19,7 +20,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,30 +41,55 @@ public final class RegionFeatures {
     private record Crop(String sample, long segment, int classIndex, RgbImage image) {
     }
 
-    /** Runs {@code encode} over every non-crowd segment's crop, in batches; {@code masked}: grey outside (teacher). */
-    private static void forEachBatch(SampleSource source, int size, boolean masked, String label,
-                                     java.util.function.BiConsumer<List<Crop>, INDArray> consumer, ClipImageEncoder enc, List<String> outputs) {
+    /**
+     * Fills a sharded cache from {@code source}: for every shard not yet on disk, every non-crowd segment's crop of
+     * its images through the encoder in batches ({@code masked}: grey outside, the teacher's crop; else the box
+     * crop), handed to {@code onBatch}; {@code finish} then returns the shard's content and its sample ids, and the
+     * shard is written at once. Shards already on disk (an interrupted run's) are kept; the index comes last.
+     */
+    private static <S> void fill(SampleSource source, ShardedCache<S> cache, int size, boolean masked, String label,
+                                 java.util.function.Supplier<ClipImageEncoder> encoder, List<String> outputs,
+                                 java.util.function.BiConsumer<List<Crop>, INDArray> onBatch,
+                                 java.util.function.Supplier<S> finish, java.util.function.Function<S, java.util.Collection<String>> keys) {
+        int n = source.size();
+        List<List<String>> ids = new ArrayList<>();
+        ClipImageEncoder enc = null;
         List<Crop> pending = new ArrayList<>();
-        try (ProgressBar bar = new ProgressBar(label, source.size(), "images")) {
-            for (int i = 0; i < source.size(); i++) {
-                SegmentationSample s = source.get(i);
-                for (int k = 0; k < s.segments().size(); k++) {
-                    Segment g = s.segments().get(k);
-                    if (g.crowd() || TeacherCrops.box(s, k) == null) {
-                        continue;
-                    }
-                    RgbImage crop = masked ? TeacherCrops.crop(s, k, size) : TeacherCrops.boxCrop(s, k, size);
-                    pending.add(new Crop(s.id(), g.id(), g.classIndex(), crop));
-                    if (pending.size() == BATCH) {
-                        flush(pending, size, enc, outputs, consumer);
-                    }
+        try (ProgressBar bar = new ProgressBar(label, n, "images")) {
+            for (int shard = 0; shard < cache.shards(n); shard++) {
+                int from = shard * cache.shardSize(), to = Math.min(n, from + cache.shardSize());
+                if (cache.hasShard(shard)) {
+                    ids.add(new ArrayList<>(keys.apply(cache.shard(shard))));
+                    bar.step(to, "cached");
+                    continue;
                 }
-                bar.step(i + 1, "");
-            }
-            if (!pending.isEmpty()) {
-                flush(pending, size, enc, outputs, consumer);
+                if (enc == null) {
+                    enc = encoder.get();
+                }
+                for (int i = from; i < to; i++) {
+                    SegmentationSample s = source.get(i);
+                    for (int k = 0; k < s.segments().size(); k++) {
+                        Segment g = s.segments().get(k);
+                        if (g.crowd() || TeacherCrops.box(s, k) == null) {
+                            continue;
+                        }
+                        RgbImage crop = masked ? TeacherCrops.crop(s, k, size) : TeacherCrops.boxCrop(s, k, size);
+                        pending.add(new Crop(s.id(), g.id(), g.classIndex(), crop));
+                        if (pending.size() == BATCH) {
+                            flush(pending, size, enc, outputs, onBatch);
+                        }
+                    }
+                    bar.step(i + 1, "");
+                }
+                if (!pending.isEmpty()) {
+                    flush(pending, size, enc, outputs, onBatch);
+                }
+                S content = finish.get();
+                cache.writeShard(shard, content);
+                ids.add(new ArrayList<>(keys.apply(content)));
             }
         }
+        cache.complete(n, ids);
     }
 
     private static void flush(List<Crop> crops, int size, ClipImageEncoder enc, List<String> outputs,
@@ -79,35 +104,38 @@ public final class RegionFeatures {
         crops.clear();
     }
 
-    /** Teacher features of every segment of {@code source}, cached in {@code file}. */
-    public static TeacherFeatureStore teacher(SampleSource source, ClipWeights clip, RunConfig.TeacherTarget target, Path file) {
-        if (Files.exists(file)) {
-            TeacherFeatureStore st = TeacherFeatureStore.read(file);
-            if (st.size() == source.size()) {
-                System.err.println("gkc: reusing cached teacher features " + file);
-                return st;
-            }
+    /**
+     * Teacher features of every segment of {@code source}, cached in the folder {@code dir} in shards of {@code
+     * shardSize} images (resumed where an interrupted computation stopped) and read back a few shards at a time.
+     */
+    public static TeacherFeatureStore teacher(SampleSource source, ClipWeights clip, RunConfig.TeacherTarget target, Path dir, int shardSize) {
+        ShardedCache<TeacherFeatureStore> cache = new ShardedCache<>(dir, TeacherFeatureStore.SHARDS, shardSize);
+        if (cache.isComplete(source.size())) {
+            System.err.println("gkc: reusing cached teacher features " + dir);
+            return TeacherFeatureStore.sharded(cache);
         }
         int size = clip.config().imageResolution();
         boolean dense = target == RunConfig.TeacherTarget.DENSE_POOLED;
-        ClipImageEncoder enc = new ClipImageEncoder(clip, BATCH, size, size, dense);
         String out = switch (target) {
             case GLOBAL -> ClipImageEncoder.GLOBAL;
             case DENSE_POOLED -> ClipImageEncoder.DENSE;
             case RES5_POOLED -> "layer4";
         };
-        Map<String, List<long[]>> ids = new LinkedHashMap<>();
+        Map<String, List<Long>> ids = new LinkedHashMap<>();
         Map<String, List<INDArray>> rows = new LinkedHashMap<>();
-        forEachBatch(source, size, true, "teacher features", (crops, f) -> {
+        fill(source, cache, size, true, "teacher features", () -> new ClipImageEncoder(clip, BATCH, size, size, dense), List.of(out), (crops, f) -> {
             for (int i = 0; i < crops.size(); i++) {
-                ids.computeIfAbsent(crops.get(i).sample(), k -> new ArrayList<>()).add(new long[]{crops.get(i).segment()});
+                ids.computeIfAbsent(crops.get(i).sample(), k -> new ArrayList<>()).add(crops.get(i).segment());
                 rows.computeIfAbsent(crops.get(i).sample(), k -> new ArrayList<>()).add(f.getRow(i).reshape(1, -1));
             }
-        }, enc, List.of(out));
-        TeacherFeatureStore st = TeacherFeatureStore.empty();
-        rows.forEach((k, r) -> st.put(k, ids.get(k).stream().mapToLong(a -> a[0]).toArray(), Nd4j.vstack(r.toArray(new INDArray[0]))));
-        st.write(file);
-        return st;
+        }, () -> {
+            TeacherFeatureStore st = TeacherFeatureStore.empty();
+            rows.forEach((k, r) -> st.put(k, ids.get(k).stream().mapToLong(Long::longValue).toArray(), Nd4j.vstack(r.toArray(new INDArray[0]))));
+            ids.clear();
+            rows.clear();
+            return st;
+        }, TeacherFeatureStore::sampleIds);
+        return TeacherFeatureStore.sharded(cache);
     }
 
     /** One training segment, its teacher feature and the index of the training name nearest to it. */
@@ -170,16 +198,15 @@ public final class RegionFeatures {
 
     /**
      * Per-segment softmax over "a photo of {synonym}" of the segment's class's synonyms, at the CLIP's own logit
-     * scale, on the segment's box crop (the authors' scoring, with our CLIP); cached in {@code file}.
+     * scale, on the segment's box crop (the authors' scoring, with our CLIP); cached in the folder {@code dir} in
+     * shards of {@code shardSize} images, resumed where an interrupted computation stopped.
      */
     public static SynonymScores synonymScores(SampleSource source, ClipWeights clip, ClipTokenizer tok, List<String> classNames,
-                                              Map<String, List<String>> synonyms, Path file) {
-        if (Files.exists(file)) {
-            SynonymScores sc = SynonymScores.read(file);
-            if (sc.samples() > 0) {
-                System.err.println("gkc: reusing cached synonym scores " + file);
-                return sc;
-            }
+                                              Map<String, List<String>> synonyms, Path dir, int shardSize) {
+        ShardedCache<SynonymScores> cache = new ShardedCache<>(dir, SynonymScores.SHARDS, shardSize);
+        if (cache.isComplete(source.size())) {
+            System.err.println("gkc: reusing cached synonym scores " + dir);
+            return SynonymScores.sharded(cache);
         }
         int size = clip.config().imageResolution();
         ClipTextEncoder text = new ClipTextEncoder(clip, tok, 64);
@@ -192,9 +219,8 @@ public final class RegionFeatures {
             }
         }
         double scale = Math.exp(clip.tensors().get("logit_scale").getDouble(0));
-        ClipImageEncoder enc = new ClipImageEncoder(clip, BATCH, size, size, false);
-        SynonymScores scores = SynonymScores.empty();
-        forEachBatch(source, size, false, "synonym scores", (crops, f) -> {
+        SynonymScores[] scores = {SynonymScores.empty()};
+        fill(source, cache, size, false, "synonym scores", () -> new ClipImageEncoder(clip, BATCH, size, size, false), List.of(ClipImageEncoder.GLOBAL), (crops, f) -> {
             INDArray fn = f.divColumnVector(f.norm2(1).reshape(-1, 1));
             for (int i = 0; i < crops.size(); i++) {
                 String cls = classNames.get(crops.get(i).classIndex());
@@ -209,10 +235,13 @@ public final class RegionFeatures {
                 for (int k = 0; k < syn.size(); k++) {
                     m.put(syn.get(k), p.getDouble(k));
                 }
-                scores.put(crops.get(i).sample(), crops.get(i).segment(), m);
+                scores[0].put(crops.get(i).sample(), crops.get(i).segment(), m);
             }
-        }, enc, List.of(ClipImageEncoder.GLOBAL));
-        scores.write(file);
-        return scores;
+        }, () -> {
+            SynonymScores done = scores[0];
+            scores[0] = SynonymScores.empty();
+            return done;
+        }, SynonymScores::sampleIds);
+        return SynonymScores.sharded(cache);
     }
 }

@@ -10,6 +10,7 @@ import org.gkc4j.criterion.MaskLosses;
 import org.gkc4j.criterion.SynonymLoss;
 import org.gkc4j.criterion.TextAlignmentLoss;
 import org.gkc4j.io.AtomicFiles;
+import org.gkc4j.pipeline.ShardedCache;
 import org.gkc4j.pipeline.TargetEnricher;
 import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
 import org.gkc4j.pipeline.teacher.TeacherFeatures;
@@ -55,14 +56,14 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
         List<TargetEnricher> enrichers = new ArrayList<>();
         if (cfg.diversification().enabled()) {
             SynonymScores scores = RegionFeatures.synonymScores(data.train(), clip.weights(), clip.tokenizer(), classes, data.synonyms(),
-                    cache.resolve("synonym-scores-" + key + ".json"));
+                    cache.resolve("synonym-scores-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
             enrichers.add(new TextDiversification(classes, data.synonyms(), scores, cfg.diversification().toSampler()));
         }
         int teacherDim = 0;
         if (cfg.distillation().enabled()) {
             RunConfig.Distillation d = cfg.distillation();
             TeacherFeatureStore store = RegionFeatures.teacher(data.train(), clip.weights(), d.target(),
-                    cache.resolve("teacher-" + d.target().name().toLowerCase() + "-" + key + ".safetensors"));
+                    cache.resolve("teacher-" + d.target().name().toLowerCase() + "-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
             store = TeacherTransform.applyAll(TeacherTransform.placement(d), store, data.train(), classText, new LinkedHashMap<>());
             Map<String, Object> report = RegionFeatures.teacherReport(data.train(), store, classText, classes);
             store = TeacherTransform.applyAll(TeacherTransform.selection(d), store, data.train(), classText, report == null ? new LinkedHashMap<>() : report);

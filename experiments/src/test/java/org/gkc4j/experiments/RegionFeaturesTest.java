@@ -4,6 +4,7 @@ import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.clip.ClipImageEncoder;
 import org.gkc4j.clip.ClipWeights;
 import org.gkc4j.pipeline.SampleSource;
+import org.gkc4j.pipeline.ShardedCache;
 import org.gkc4j.pipeline.SegmentationSample;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.teacher.TeacherCrops;
@@ -27,13 +28,23 @@ class RegionFeaturesTest {
     Path dir;
 
     @Test
-    void cachedTeacherFeaturesEqualFreshlyComputedOnes() {
+    void cachedTeacherFeaturesEqualFreshlyComputedOnes() throws Exception {
         ClipWeights clip = ClipWeights.load(Shared.require("fixtures/clip-rn-tiny/clip.safetensors"));
         SyntheticBenchmark bench = new SyntheticBenchmark(new SyntheticWorld(), 64);
         SampleSource source = bench.train(5, 0);
-        Path file = dir.resolve("teacher.safetensors");
-        TeacherFeatureStore computed = RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file);
-        TeacherFeatureStore cached = RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file);
+        Path file = dir.resolve("teacher");
+        TeacherFeatureStore computed = RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file, 2);
+        assertEquals(3, java.nio.file.Files.list(file).filter(f -> f.getFileName().toString().startsWith("shard-")).count(), "5 images in shards of 2");
+        // an interrupted computation (shard 1 never written) resumes: shards on disk are kept as they are (shard 0 is
+        // marked to tell), only the missing one is computed, and a finished cache is read, not recomputed
+        ShardedCache<TeacherFeatureStore> shards = new ShardedCache<>(file, TeacherFeatureStore.SHARDS, 2);
+        shards.writeShard(0, shards.shard(0).mapRows(b -> b.mul(0).addi(7)));
+        java.nio.file.Files.delete(shards.shardFile(1));
+        TeacherFeatureStore cached = RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file, 2);
+        for (TeacherFeatureStore st : List.of(cached, RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file, 2))) {
+            assertEquals(7.0, st.get(source.get(1).id(), source.get(1).segments().get(0).id()).getDouble(0), 0.0);
+        }
+        assertEquals(computed.size(), cached.size());
         // an independent computation of one segment's feature: its masked crop through the image tower
         SegmentationSample s = source.get(3);
         int size = clip.config().imageResolution();
