@@ -42,10 +42,8 @@ public final class ClipResources {
             weightsFile = dir.resolve(ClipPretraining.WEIGHTS);
             mergesFile = dir.resolve(ClipPretraining.MERGES);
         } else {
+            checkFiles(cfg);
             weightsFile = Path.of(cfg.weights());
-            if (cfg.merges().isEmpty()) {
-                throw new GkcException("clip.merges must name the tokenizer's merges file (OpenAI's bpe_simple_vocab_16e6.txt.gz or a vocab.json)");
-            }
             mergesFile = Path.of(cfg.merges());
         }
         ClipWeights w = ClipWeights.load(weightsFile);
@@ -57,6 +55,25 @@ public final class ClipResources {
         };
         TextEmbeddingCache cache = new TextEmbeddingCache(new ClipTextEncoder(w, tok, 64), templates, cacheDir.resolve("text-embeddings"));
         return new ClipResources(w, tok, cache);
+    }
+
+    /** One-line errors for CLIP settings that cannot work, before any long work starts. */
+    public static void checkFiles(RunConfig.Clip cfg) {
+        if (cfg.weights().equals("builtin")) {
+            return;
+        }
+        if (cfg.weights().isEmpty()) {
+            throw new GkcException("clip.weights must name CLIP weights (OpenAI's RN50.pt, a torch.save state dict or safetensors), or be 'builtin'");
+        }
+        if (!Files.isRegularFile(Path.of(cfg.weights()))) {
+            throw GkcException.of("clip.weights: file not found: %s", cfg.weights());
+        }
+        if (cfg.merges().isEmpty()) {
+            throw new GkcException("clip.merges must name the tokenizer's merges file (OpenAI's bpe_simple_vocab_16e6.txt.gz or a vocab.json)");
+        }
+        if (!Files.isRegularFile(Path.of(cfg.merges()))) {
+            throw GkcException.of("clip.merges: file not found: %s", cfg.merges());
+        }
     }
 
     /** The built-in tiny CLIP for a pretraining recipe and world: reused from the cache when both match. */

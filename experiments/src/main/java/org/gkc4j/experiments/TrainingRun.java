@@ -51,6 +51,7 @@ public final class TrainingRun {
     }
 
     public static Result run(RunConfig config, Path out, boolean resume) throws Exception {
+        ClipResources.checkFiles(config.clip());
         TrainingData data = TrainingData.of(config);          // an unknown world or a missing dataset fails before anything is written
         RunEvaluation evaluation = RunEvaluation.of(config);
         TrainingLoop.augmentation(config.data());
