@@ -100,18 +100,36 @@ public final class VipsegIndex {
         String where = "VIPSeg JSON " + json;
         CocoPanopticIndex.Damage damage = new CocoPanopticIndex.Damage(options, report);
         Map<String, Map<String, ImageEntry>> images = new HashMap<>();
-        List<JsonNode> annotations = new ArrayList<>();
+        List<PendingVideo> annotated = new ArrayList<>();
         Map<String, java.util.function.Consumer<JsonNode>> handlers = Map.of(
                 "categories", n -> checkCategory(n, shipped, where),
                 "videos", n -> videoEntry(n, where, damage, images),
-                // Annotations may come before the videos they join; keep each video's tree until the file has streamed by.
-                "annotations", annotations::add);
+                // Annotations may come before the videos they join: parsed now, joined once the file has streamed by.
+                "annotations", n -> {
+                    PendingVideo v = annotatedVideo(n, where, damage, shipped);
+                    if (v != null) {
+                        annotated.add(v);
+                    }
+                });
         CocoJson.stream(json, "VIPSeg JSON", options.maxJsonBytes(), handlers);
         Map<String, Video> videos = new LinkedHashMap<>();
-        for (JsonNode a : annotations) {
-            Video v = video(a, where, damage, images, shipped);
-            if (v != null && videos.putIfAbsent(v.id(), v) != null) {
-                damage.skip(where + ": a second annotation entry for video " + v.id() + " (the first is kept)");
+        for (PendingVideo a : annotated) {
+            Map<String, ImageEntry> entries = images.get(a.id());
+            if (entries == null) {
+                damage.skip(where + ": annotated video " + a.id() + " has no entry in videos");
+                continue;
+            }
+            List<Frame> frames = new ArrayList<>(a.frames().size());
+            for (PendingFrame f : a.frames()) {
+                ImageEntry image = entries.get(f.imageId());
+                if (image == null) {
+                    damage.skip(where + ": video " + a.id() + " frame " + f.file() + " names image id " + f.imageId() + ", which its video's images list lacks");
+                } else {
+                    frames.add(new Frame(f.imageId(), image.fileName(), f.file(), image.width(), image.height(), f.segments()));
+                }
+            }
+            if (videos.putIfAbsent(a.id(), new Video(a.id(), frames)) != null) {
+                damage.skip(where + ": a second annotation entry for video " + a.id() + " (the first is kept)");
             }
         }
         return new VipsegIndex(json, videos);
@@ -158,9 +176,15 @@ public final class VipsegIndex {
         }
     }
 
-    /** One video's annotations joined with its image entries; null when the whole entry is unusable (reported). */
-    private static Video video(JsonNode n, String where, CocoPanopticIndex.Damage damage, Map<String, Map<String, ImageEntry>> images,
-                               VipsegCategories shipped) {
+    /** A frame's annotation before it is joined with its image entry. */
+    private record PendingFrame(String file, String imageId, List<SegmentInfo> segments) {
+    }
+
+    private record PendingVideo(String id, List<PendingFrame> frames) {
+    }
+
+    /** One video's annotations, frame by frame; null when the whole entry is unusable (reported). */
+    private static PendingVideo annotatedVideo(JsonNode n, String where, CocoPanopticIndex.Damage damage, VipsegCategories shipped) {
         String id = CocoJson.textField(n, "video_id");
         JsonNode frames = n.get("annotations");
         if (id == null || frames == null || !frames.isArray()) {
@@ -171,20 +195,15 @@ public final class VipsegIndex {
             damage.skip(where + ": annotated video id '" + id + "' is not a plain folder name");
             return null;
         }
-        Map<String, ImageEntry> entries = images.get(id);
-        if (entries == null) {
-            damage.skip(where + ": annotated video " + id + " has no entry in videos");
-            return null;
-        }
-        List<Frame> out = new ArrayList<>();
+        List<PendingFrame> out = new ArrayList<>();
         Set<String> files = new HashSet<>();
         for (JsonNode f : frames) {
             String file = CocoJson.textField(f, "file_name");
             String name = "video " + id + " frame " + (file != null ? file : "#" + out.size());
             String problem;
             try {
-                Frame frame = frame(f, entries, shipped);
-                if (files.add(frame.panopticFile())) {
+                PendingFrame frame = frame(f, shipped);
+                if (files.add(frame.file())) {
                     out.add(frame);
                     continue;
                 }
@@ -194,11 +213,11 @@ public final class VipsegIndex {
             }
             damage.skip(where + ": " + name + " " + problem);
         }
-        return new Video(id, out);
+        return new PendingVideo(id, out);
     }
 
     /** Parses one frame; a {@link GkcException} says what is wrong with it. */
-    private static Frame frame(JsonNode f, Map<String, ImageEntry> entries, VipsegCategories shipped) {
+    private static PendingFrame frame(JsonNode f, VipsegCategories shipped) {
         String file = CocoJson.textField(f, "file_name"), imageId = idText(f.get("image_id"));
         JsonNode segs = f.get("segments_info");
         if (file == null || imageId == null || segs == null || !segs.isArray()) {
@@ -209,10 +228,6 @@ public final class VipsegIndex {
         }
         if (segs.size() > CocoPanopticIndex.MAX_SEGMENTS_PER_IMAGE) {
             throw GkcException.of("has %d segments (the limit is %d)", segs.size(), CocoPanopticIndex.MAX_SEGMENTS_PER_IMAGE);
-        }
-        ImageEntry image = entries.get(imageId);
-        if (image == null) {
-            throw GkcException.of("names image id %s, which its video's images list lacks", imageId);
         }
         List<SegmentInfo> segments = new ArrayList<>(segs.size());
         Set<Long> seen = new HashSet<>();
@@ -235,7 +250,7 @@ public final class VipsegIndex {
             }
             segments.add(new SegmentInfo(id, cat.intValue(), instance.intValue(), crowd != 0, area));
         }
-        return new Frame(imageId, image.fileName(), file, image.width(), image.height(), segments);
+        return new PendingFrame(file, imageId, segments);
     }
 
     /** VIPSeg's image ids are strings ({@code <video>_<frame>}); a numeric id is accepted as its decimal text. */
