@@ -4,6 +4,8 @@ import org.gkc4j.GkcException;
 import org.gkc4j.pipeline.datasets.LoadOptions;
 import org.gkc4j.pipeline.datasets.LoadReport;
 import org.gkc4j.pipeline.datasets.PanopticToSemantic;
+import org.gkc4j.pipeline.datasets.VipsegSplit;
+import org.gkc4j.pipeline.datasets.VipsegToSemantic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,7 +14,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Dataset preparation.",
-        subcommands = {DataCommand.CocoPanopticToSemantic.class, DataCommand.SyntheticPreview.class, DataCommand.SyntheticExportCommand.class})
+        subcommands = {DataCommand.CocoPanopticToSemantic.class, DataCommand.VipsegToSemanticCommand.class, DataCommand.SyntheticPreview.class,
+                DataCommand.SyntheticExportCommand.class})
 public final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -51,6 +54,58 @@ public final class DataCommand implements Runnable {
             }
             err.printf("gkc: wrote %d label maps to %s (%d annotations skipped as damaged, %d unknown segment ids set to 255)%n",
                     written, out, s.samplesSkipped(), s.segmentsDropped());
+            err.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "vipseg-to-semantic", mixinStandardHelpOptions = true,
+            description = "VIPSeg panoptic videos to semantic label maps by GKC's rule: OUT/<video_id>/<file_name> uint8 PNGs holding a "
+                    + "segment's index in the split's category list (VIPSeg order: all 124, base 112, novel 12) and 255 elsewhere. "
+                    + "Resumable: label maps already written are kept.")
+    static final class VipsegToSemanticCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--json", required = true, description = "VIPSeg's panoptic video JSON (e.g. VIPSeg_720P/panoptic_gt_VIPSeg_val.json).")
+        Path json;
+        @Option(names = "--panoptic-dir", required = true, description = "Folder of the RGB panoptic masks, <video>/<frame>.png (VIPSeg_720P/panomasksRGB).")
+        Path panopticDir;
+        @Option(names = "--split", defaultValue = "all", description = "all, base (GKC's 112 seen categories) or novel (its 12 unseen) (default ${DEFAULT-VALUE}).")
+        String split;
+        @Option(names = "--out", required = true, description = "Output folder.")
+        Path out;
+        @Option(names = "--strict", description = "Stop at the first damaged frame or unlisted segment id instead of skipping it with a warning.")
+        boolean strict;
+
+        @Override
+        public Integer call() {
+            VipsegSplit which = VipsegSplit.parse(split);
+            LoadOptions options = strict ? LoadOptions.failOnDamage() : LoadOptions.skipDamaged();
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            LoadReport report = new LoadReport(m -> err.println("gkc: warning: " + m));
+            ProgressBar[] bar = new ProgressBar[1];
+            VipsegToSemantic.Result r;
+            try {
+                r = VipsegToSemantic.convert(json, panopticDir, which, out, options, report, (done, total, frame) -> {
+                    if (bar[0] == null) {
+                        bar[0] = new ProgressBar("vipseg-to-semantic", total, "frames");
+                    }
+                    bar[0].step(done, frame);
+                });
+            } finally {
+                if (bar[0] != null) {
+                    bar[0].close();
+                }
+            }
+            LoadReport.Summary s = report.summary();
+            if (r.written() + r.alreadyPresent() == 0) {
+                throw GkcException.of("no label map written to %s (%d frames skipped as damaged)", out, s.samplesSkipped());
+            }
+            err.printf("gkc: wrote %d label maps to %s, %d already there (%d videos, split %s: %d classes; %d frames skipped as damaged, "
+                            + "%d unlisted segment ids set to 255)%n", r.written(), out, r.alreadyPresent(), r.videos(), which.name().toLowerCase(java.util.Locale.ROOT),
+                    r.classes(), s.samplesSkipped(), s.segmentsDropped());
             err.flush();
             return 0;
         }

@@ -37,22 +37,32 @@ public final class EvalMasksCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SemSegEvaluator ev = new SemSegEvaluator(numClasses, ignoreLabel);
-        for (int c : novel) {
-            GkcException.check(c >= 0 && c < numClasses, "novel class %d is not a class index 0..%d", c, numClasses - 1);
-        }
+        SemSegEvaluator ev = evaluator(numClasses, ignoreLabel, novel);
         List<String> names = LabelMapFolders.pairs(pred, gt);
         LabelMapFolders.evaluate(pred, gt, names, ev);
         SemSegMetrics m = ev.metrics(novel);
         m.write(out);
-        spec.commandLine().getOut().printf("mIoU %s  pAcc %s%s over %d images -> %s%n", pct(m.mIoU()), pct(m.pAcc()),
-                novel.isEmpty() ? "" : "  mIoU_base " + pct(m.mIoUBase()) + "  mIoU_novel " + pct(m.mIoUNovel()) + "  hIoU " + pct(m.hIoU()),
-                m.images(), out);
+        spec.commandLine().getOut().printf("%s over %d images -> %s%n", summary(m), m.images(), out);
         spec.commandLine().getOut().flush();
         return 0;
     }
 
-    private static String pct(double v) {
+    /** The evaluator of the command line's classes; a novel class outside them is a one-line error before any file is read. */
+    static SemSegEvaluator evaluator(int numClasses, int ignoreLabel, List<Integer> novel) {
+        SemSegEvaluator ev = new SemSegEvaluator(numClasses, ignoreLabel);
+        for (int c : novel) {
+            GkcException.check(c >= 0 && c < numClasses, "novel class %d is not a class index 0..%d", c, numClasses - 1);
+        }
+        return ev;
+    }
+
+    /** {@code mIoU .. pAcc ..} and, with novel classes, the base/novel means and hIoU, two decimals. */
+    static String summary(SemSegMetrics m) {
+        return String.format("mIoU %s  pAcc %s%s", pct(m.mIoU()), pct(m.pAcc()), m.novelClasses().length == 0 ? ""
+                : "  mIoU_base " + pct(m.mIoUBase()) + "  mIoU_novel " + pct(m.mIoUNovel()) + "  hIoU " + pct(m.hIoU()));
+    }
+
+    static String pct(double v) {
         return Double.isNaN(v) ? "n/a" : String.format("%.2f", v);
     }
 }

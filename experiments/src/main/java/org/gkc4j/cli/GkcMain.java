@@ -22,6 +22,7 @@ import java.io.PrintWriter;
                 SynonymsCommand.class,
                 DataCommand.class,
                 EvalMasksCommand.class,
+                EvalVideoMasksCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {

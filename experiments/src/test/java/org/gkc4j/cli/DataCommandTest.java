@@ -134,4 +134,32 @@ class DataCommandTest {
                 "--out", dir.resolve("o").toString()));
         assertEquals("gkc: panoptic PNG folder not found: " + dir.resolve("nodir"), err2.toString().strip());
     }
+
+    @Test
+    void vipsegToSemanticWritesEachSplitsLabelMapsAndResumes() throws IOException {
+        Path sample = Shared.require("data/vipseg-sample");
+        Path out = dir.resolve("vipseg-base");
+        String[] args = {"data", "vipseg-to-semantic", "--json", sample.resolve("panoptic_gt_VIPSeg_val.json").toString(),
+                "--panoptic-dir", sample.resolve("panomasksRGB").toString(), "--split", "base", "--out", out.toString()};
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(err, args), err.toString());
+        String last = err.toString().strip().lines().reduce((a, b) -> b).orElse("");
+        assertEquals("gkc: wrote 12 label maps to " + out + ", 0 already there (3 videos, split base: 112 classes; 0 frames skipped as damaged, "
+                + "12 unlisted segment ids set to 255)", last);
+        for (String f : List.of("127_-hIVCYO4C90/00000001.png", "2285_ZjSA2hd_eBQ/00000005.png")) {
+            BufferedImage want = ImageIO.read(sample.resolve("expected/base").resolve(f).toFile()), got = ImageIO.read(out.resolve(f).toFile());
+            assertEquals(BufferedImage.TYPE_BYTE_GRAY, got.getType(), "uint8 grayscale");
+            int[] w = want.getRaster().getPixels(0, 0, want.getWidth(), want.getHeight(), (int[]) null);
+            int[] g = got.getRaster().getPixels(0, 0, got.getWidth(), got.getHeight(), (int[]) null);
+            assertTrue(Arrays.equals(w, g), f);
+        }
+        err = new StringWriter();
+        assertEquals(0, run(err, args), err.toString());
+        assertTrue(err.toString().contains("wrote 0 label maps to " + out + ", 12 already there"), err.toString());
+
+        err = new StringWriter();
+        args[args.length - 3] = "seen";
+        assertEquals(1, run(err, args));
+        assertEquals("gkc: unknown VIPSeg split 'seen'; expected one of [all, base, novel]", err.toString().strip());
+    }
 }

@@ -52,17 +52,33 @@ public final class LabelMapFolders {
         return names;
     }
 
+    /** Receives one pair of maps of the same size. */
+    @FunctionalInterface
+    public interface PairVisitor {
+        void visit(String name, LabelMap pred, LabelMap gt);
+    }
+
     /** Adds every pair to {@code evaluator}; a size mismatch or an unreadable or invalid map names its file. */
     public static void evaluate(Path predDir, Path gtDir, List<String> names, SemSegEvaluator evaluator) {
+        forEachPair(predDir, gtDir, names, "", (name, pred, gt) -> evaluator.add(pred.values(), gt.values(), gt.width()));
+    }
+
+    /**
+     * Reads the pairs one at a time, in the order of {@code names}, and hands each to {@code visitor}. A size mismatch,
+     * an unreadable map or a {@link GkcException} from the visitor is a one-line error naming the file as
+     * {@code displayPrefix + name}.
+     */
+    public static void forEachPair(Path predDir, Path gtDir, List<String> names, String displayPrefix, PairVisitor visitor) {
         for (String name : names) {
             LabelMap pred = LabelMap.read(predDir.resolve(name)), gt = LabelMap.read(gtDir.resolve(name));
+            String shown = displayPrefix + name;
             if (pred.width() != gt.width() || pred.height() != gt.height()) {
-                throw GkcException.of("size mismatch for %s: prediction %dx%d, ground truth %dx%d", name, pred.width(), pred.height(), gt.width(), gt.height());
+                throw GkcException.of("size mismatch for %s: prediction %dx%d, ground truth %dx%d", shown, pred.width(), pred.height(), gt.width(), gt.height());
             }
             try {
-                evaluator.add(pred.values(), gt.values(), gt.width());
+                visitor.visit(name, pred, gt);
             } catch (GkcException e) {
-                throw new GkcException(name + ": " + e.getMessage(), e);
+                throw new GkcException(shown + ": " + e.getMessage(), e);
             }
         }
     }

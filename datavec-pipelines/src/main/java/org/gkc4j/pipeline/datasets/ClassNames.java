@@ -41,6 +41,35 @@ public record ClassNames(String key, List<String> names, int[] datasetIds) {
     }
 
     private static ClassNames read(String key) {
+        Table t = table(key);
+        int iIndex = t.column("index"), iName = t.column("name"), iId = t.column("dataset_id");
+        GkcException.check(iIndex >= 0 && iName >= 0, "class list %s lacks an index or name column", t.resource());
+        List<String> names = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
+        for (int r = 0; r < t.rows().size(); r++) {
+            List<String> cols = t.rows().get(r);
+            GkcException.check(Integer.parseInt(cols.get(iIndex)) == names.size(), "class list %s row %d: expected index %d", t.resource(), r + 1, names.size());
+            names.add(cols.get(iName));
+            ids.add(iId >= 0 ? Integer.parseInt(cols.get(iId)) : -1);
+        }
+        return new ClassNames(key, names, ids.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** A shipped class list's raw rows, for readers that need more columns than the names (e.g. a seen/unseen split). */
+    record Table(String resource, List<String> header, List<List<String>> rows) {
+        Table {
+            header = List.copyOf(header);
+            rows = rows.stream().map(List::copyOf).toList();
+        }
+
+        /** The column's position, or -1 when the list has no such column. */
+        int column(String name) {
+            return header.indexOf(name);
+        }
+    }
+
+    /** Reads {@code classnames/<key>.tsv}: every non-empty line after the header must have the header's column count. */
+    static Table table(String key) {
         String resource = "classnames/" + key + ".tsv";
         String text;
         try (InputStream in = ClassNames.class.getClassLoader().getResourceAsStream(resource)) {
@@ -53,20 +82,15 @@ public record ClassNames(String key, List<String> names, int[] datasetIds) {
         }
         String[] lines = text.split("\r?\n");
         List<String> header = Arrays.asList(lines[0].split("\t"));
-        int iIndex = header.indexOf("index"), iName = header.indexOf("name"), iId = header.indexOf("dataset_id");
-        GkcException.check(iIndex >= 0 && iName >= 0, "class list %s lacks an index or name column", resource);
-        List<String> names = new ArrayList<>();
-        List<Integer> ids = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
         for (int l = 1; l < lines.length; l++) {
             if (lines[l].isEmpty()) {
                 continue;
             }
             String[] cols = lines[l].split("\t", -1);
-            GkcException.check(cols.length == header.size() && Integer.parseInt(cols[iIndex]) == names.size(),
-                    "class list %s line %d: expected %d columns and index %d", resource, l + 1, header.size(), names.size());
-            names.add(cols[iName]);
-            ids.add(iId >= 0 ? Integer.parseInt(cols[iId]) : -1);
+            GkcException.check(cols.length == header.size(), "class list %s line %d: expected %d columns", resource, l + 1, header.size());
+            rows.add(Arrays.asList(cols));
         }
-        return new ClassNames(key, names, ids.stream().mapToInt(Integer::intValue).toArray());
+        return new Table(resource, header, rows);
     }
 }
