@@ -1,6 +1,6 @@
 package org.gkc4j.cli;
 
-import org.gkc4j.pipeline.text.ClassNames;
+import org.gkc4j.pipeline.datasets.ClassNames;
 import org.gkc4j.pipeline.text.SynonymOverrides;
 import org.gkc4j.pipeline.text.SynonymTable;
 import org.gkc4j.pipeline.text.WordNetSynonyms;

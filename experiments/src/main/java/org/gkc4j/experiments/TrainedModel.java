@@ -35,7 +35,8 @@ public record TrainedModel(RunConfig config, Map<String, INDArray> weights) {
         RunConfig cfg;
         try {
             Path tmp = Files.createTempFile("gkc-run", ".yaml");
-            Files.writeString(tmp, yaml);
+            // model.decoder.preNorm was retired (always false: post-norm, as the authors'); runs written before still name it
+            Files.writeString(tmp, yaml.replaceAll("(?m)^\\s*preNorm:\\s*false\\s*$\\R?", ""));
             // a config that names no synthetic world predates them: it was trained on the four-shape world
             RunConfig legacy = RunConfig.defaults().withData(RunConfig.Data.defaults().withWorld(SyntheticWorld.FOUR_SHAPES.name()));
             cfg = Configs.load(RunConfig.class, legacy, tmp, List.of());
