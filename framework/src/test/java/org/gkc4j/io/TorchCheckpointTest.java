@@ -149,6 +149,66 @@ class TorchCheckpointTest {
         }
     }
 
+    private Path torchScriptArchive(String name, Pickle pickle, String code) {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("m/data.pkl", pickle.stop());
+        entries.put("m/data/0", floats(1, 2));
+        entries.put("m/constants.pkl", new Pickle().proto().emptyTuple().stop());
+        if (code != null) {
+            entries.put("m/code/__torch__/m.py", code.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        entries.put("m/version", new byte[]{'3', '\n'});
+        Path file = dir.resolve(name);
+        TorchFiles.zip(file, entries);
+        return file;
+    }
+
+    private static Pickle module(Pickle p, String cls) {
+        return p.global("__torch__.m", cls).emptyTuple().op(0x81).op('}').mark();
+    }
+
+    private static Pickle endModule(Pickle p) {
+        return p.op('u', 'b');
+    }
+
+    @Test
+    void torchScriptKeepsDeclaredParametersAndBuffersOnly() {
+        TensorRecord two = TensorRecord.contiguous("", "FloatStorage", "0", new long[]{2});
+        Pickle p = new Pickle().proto();
+        p.global("__torch__.m", "Top").emptyTuple().op(0x81).op('q', 0).op('}').mark();
+        p.str("weight").tensor(two).str("attn_mask").tensor(two).str("training").op(0x88).str("input_resolution").integer(224);
+        p.str("itself").op('h', 0);
+        module(p.str("child"), "Child").str("bias").tensor(two);
+        endModule(p);
+        endModule(p);
+        String code = "class Top(Module):\n  __parameters__ = [\"weight\", ]\n  __buffers__ = []\n  weight : Tensor\n"
+                + "class Child(Module):\n  __parameters__ = []\n  __buffers__ = [\"bias\", ]\n";
+        try (TensorFile f = WeightFiles.open(torchScriptArchive("declared.pt", p, code))) {
+            assertEquals(List.of("weight", "child.bias"), List.copyOf(f.specs().keySet()), "attn_mask is no parameter; the cycle is walked once");
+            assertEquals(Nd4j.createFromArray(1f, 2f), f.read("child.bias"));
+        }
+        try (TensorFile f = WeightFiles.open(torchScriptArchive("undeclared.pt", p, null))) {
+            assertEquals(List.of("weight", "attn_mask", "child.bias"), List.copyOf(f.specs().keySet()), "without code/ every tensor attribute");
+        }
+    }
+
+    @Test
+    void torchScriptClassesAreNeverCalled() {
+        Pickle called = new Pickle().proto().global("__torch__.m", "Top").emptyTuple().reduce();
+        assertMentions(refused(torchScriptArchive("called.pt", called, null)), "'__torch__.m.Top' is not something a state dict calls");
+        Pickle withArgs = new Pickle().proto().global("__torch__.m", "Top").ints(1).op(0x81);
+        assertMentions(refused(torchScriptArchive("args.pt", withArgs, null)), "only TorchScript module classes are instantiated");
+        Pickle deep = new Pickle().proto();
+        for (int i = 0; i < 100; i++) {
+            module(deep, "M").str("sub");
+        }
+        module(deep, "M");
+        for (int i = 0; i <= 100; i++) {
+            endModule(deep);
+        }
+        assertMentions(refused(torchScriptArchive("deep.pt", deep, null)), "nested more than 64 deep");
+    }
+
     // ---- hostile and damaged files: each one GkcException with a clear message, nothing run ----
 
     private GkcException refused(Path file) {
