@@ -75,6 +75,10 @@ public final class RestrictedUnpickler {
             throw fail("the pickle is truncated: it ends without STOP");
         } catch (PickleRules.PickleException e) {
             throw fail(e.getMessage());
+        } catch (GkcException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw fail("the pickle cannot be read (" + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Opens a weights file in whichever format it is, decided by its first bytes (never by its name): a zip archive is a
  * PyTorch checkpoint ({@link TorchCheckpoint}: {@code torch.save} state dicts, detectron2-style checkpoints,
- * TorchScript archives such as OpenAI's CLIP files), anything else safetensors. PyTorch's legacy non-zip format is
- * refused with what to do instead.
+ * TorchScript archives such as OpenAI's CLIP files), an 8-byte length followed by a JSON object safetensors. PyTorch's
+ * legacy non-zip format is refused with what to do instead.
  */
 public final class WeightFiles {
     private static final int MAGIC_BYTES = 512;
@@ -38,12 +38,15 @@ public final class WeightFiles {
         if (startsWith(head, 'P', 'K', 3, 4) || startsWith(head, 'P', 'K', 5, 6)) {
             return TorchCheckpoint.open(path);
         }
-        if (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5 || isTar(head)) {
+        if (looksLikeSafetensors(head)) {
+            return Safetensors.open(path);
+        }
+        if (isLegacyTorch(head)) {
             throw GkcException.of("%s is a PyTorch file in the legacy (before PyTorch 1.6) non-zip format, which is not read here:"
                     + " re-save it with a recent PyTorch (torch.save(torch.load(f), 'new.pt')) or convert it to safetensors", path);
         }
-        if (looksLikeSafetensors(head) || path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
-            return Safetensors.open(path);
+        if (path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+            return Safetensors.open(path);   // damaged: its reader says how
         }
         throw GkcException.of("%s is neither a PyTorch zip checkpoint nor a safetensors file (it starts with %s)", path,
                 HexFormat.ofDelimiter(" ").formatHex(head, 0, Math.min(8, head.length)));
@@ -83,8 +86,13 @@ public final class WeightFiles {
         return b.length > 8 && b[8] == '{' && b[6] == 0 && b[7] == 0;
     }
 
-    /** The oldest torch.save format: a tar archive ("ustar" at byte 257). */
-    private static boolean isTar(byte[] b) {
-        return b.length >= 262 && b[257] == 'u' && b[258] == 's' && b[259] == 't' && b[260] == 'a' && b[261] == 'r';
+    /**
+     * The legacy torch.save format: a pickle (PROTO 2 to 5) whose first value is PyTorch's magic number, a LONG1; or
+     * the oldest, a tar archive ("ustar" at byte 257).
+     */
+    private static boolean isLegacyTorch(byte[] b) {
+        boolean pickle = b.length >= 3 && (b[0] & 0xff) == 0x80 && b[1] >= 2 && b[1] <= 5 && (b[2] & 0xff) == 0x8a;
+        boolean tar = b.length >= 262 && b[257] == 'u' && b[258] == 's' && b[259] == 't' && b[260] == 'a' && b[261] == 'r';
+        return pickle || tar;
     }
 }

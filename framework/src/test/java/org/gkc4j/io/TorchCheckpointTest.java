@@ -67,6 +67,13 @@ class TorchCheckpointTest {
             assertEquals(Map.of(TensorDType.F16, 36L, TensorDType.F32, 86L, TensorDType.I64, 19L), types);
             assertTrue(jit.metadata().isEmpty());
         }
+        try (BoundedZip zip = BoundedZip.open(fixture("clip_fp16_jit.pt"), "PyTorch checkpoint")) {
+            TorchScriptDeclarations declared = TorchScriptDeclarations.read(zip, "clip_fp16_jit/");
+            assertEquals(Set.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
+                    declared.stateNames("__torch__.torch.nn.modules.batchnorm.___torch_mangle_1.BatchNorm2d").orElseThrow());
+            assertEquals(Set.of("positional_embedding", "text_projection", "logit_scale"), declared.stateNames("__torch__.clip_model.CLIP").orElseThrow());
+            assertEquals(Set.of(), declared.stateNames("__torch__.clip_model.ModifiedResNet").orElseThrow());
+        }
     }
 
     @Test
@@ -207,6 +214,22 @@ class TorchCheckpointTest {
             endModule(deep);
         }
         assertMentions(refused(torchScriptArchive("deep.pt", deep, null)), "nested more than 64 deep");
+    }
+
+    @Test
+    void safetensorsWhoseHeaderLengthLooksLikeAPickleStayReadable() throws Exception {
+        Path file = dir.resolve("w.safetensors");
+        boolean likePickle = false;
+        for (int pad = 0; pad < 1000 && !likePickle; pad++) {
+            Safetensors.write(file, Map.of("w", Nd4j.createFromArray(1f, 2f)), Map.of("pad", "x".repeat(pad)));
+            byte[] head = Files.readAllBytes(file);
+            likePickle = (head[0] & 0xff) == 0x80 && head[1] == 2;   // a header of 640 bytes starts like PROTO 2
+        }
+        assertTrue(likePickle);
+        try (TensorFile f = WeightFiles.open(file)) {
+            assertTrue(f instanceof Safetensors);
+            assertEquals(Nd4j.createFromArray(1f, 2f), f.read("w"));
+        }
     }
 
     // ---- hostile and damaged files: each one GkcException with a clear message, nothing run ----
