@@ -1,5 +1,6 @@
 package org.gkc4j.clip;
 
+import org.gkc4j.GkcException;
 import org.gkc4j.io.Npy;
 import org.gkc4j.io.Safetensors;
 import org.gkc4j.testing.Graphs;
@@ -14,6 +15,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,6 +47,10 @@ class ClipTorchParityTest {
         Path bare = dir.resolve("bare.safetensors");
         Safetensors.write(bare, w.tensors(), Map.of());
         assertEquals(1, ClipWeights.load(bare).config().transformerHeads(), "width 64 / 64");
+        Path narrow = dir.resolve("narrow.safetensors");
+        Safetensors.write(narrow, ClipWeights.load(Shared.require("fixtures/clip-rn-tiny/clip.safetensors")).tensors(), Map.of());
+        GkcException e = assertThrows(GkcException.class, () -> ClipWeights.load(narrow));
+        assertTrue(e.getMessage().contains("text width 32 cannot be split into 0 heads (OpenAI's rule width / 64"), e.getMessage());
     }
 
     @Test
