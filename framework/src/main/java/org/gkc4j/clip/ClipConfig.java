@@ -96,7 +96,7 @@ public record ClipConfig(int embedDim, int imageResolution, List<Integer> vision
         }
         if (heads <= 0 || width % heads != 0) {
             throw GkcException.of("text width %d cannot be split into %d heads%s", width, heads, headsFromRule
-                    ? " (OpenAI's rule width / 64, used because the file records no " + HEADS_METADATA_KEY + "; safetensors with that metadata key set say otherwise)" : "");
+                    ? " (OpenAI's rule width / 64, used because the file records no " + HEADS_METADATA_KEY + " metadata)" : "");
         }
         ClipConfig c = new ClipConfig(embedDim, grid * 32, List.of(counts[0], counts[1], counts[2], counts[3]), visionWidth,
                 (int) shapes.get("positional_embedding")[0], (int) shapes.get("token_embedding.weight")[0], width, heads,

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * The globals a PyTorch state dict needs, and nothing else: {@code collections.OrderedDict}, the tensor rebuild
  * functions of {@code torch._utils}, the typed storage classes (only inside persistent ids), and in TorchScript
  * archives the {@code __torch__.*} module classes, which become inert {@link ScriptObject}s holding the attributes
- * their BUILD sets. Every other global is refused when the pickle names it, before any value could reach it.
+ * their BUILD sets, and {@code torch.jit._pickle}'s type tags on list and dict attributes, which pass their value on. Every other global is refused when the pickle names it, before any value could reach it.
  *
  * <p>Tensors come out as {@link TensorView}s (a storage and a view into it, checked against the storage's declared
  * length); the bytes are read later by {@link TorchCheckpoint}.
@@ -29,6 +29,10 @@ final class TorchPickleRules implements PickleRules {
             Map.entry("ByteStorage", TensorDType.U8), Map.entry("BoolStorage", TensorDType.BOOL));
     private static final Set<String> REBUILD_TENSOR = Set.of("_rebuild_tensor", "_rebuild_tensor_v2");
     private static final Set<String> REBUILD_PARAMETER = Set.of("_rebuild_parameter", "_rebuild_parameter_with_state");
+    /** TorchScript's wrappers that tag a list or dict attribute with its element type; the value passes through. */
+    private static final String TORCHSCRIPT_CONTAINERS = "torch.jit._pickle";
+    private static final Set<String> CONTAINER_TAGS = Set.of("build_intlist", "build_floatlist", "build_boollist", "build_doublelist",
+            "build_tensorlist", "restore_type_tag");
 
     /** An allowed global, as an inert token. */
     record Global(String module, String name) {
@@ -93,7 +97,7 @@ final class TorchPickleRules implements PickleRules {
         boolean allowed = q.equals("collections.OrderedDict")
                 || module.equals("torch._utils") && (REBUILD_TENSOR.contains(name) || REBUILD_PARAMETER.contains(name))
                 || module.equals("torch") && STORAGE_TYPES.containsKey(name)
-                || torchScript && module.startsWith(TORCHSCRIPT_PREFIX);
+                || torchScript && (module.startsWith(TORCHSCRIPT_PREFIX) || module.equals(TORCHSCRIPT_CONTAINERS) && CONTAINER_TAGS.contains(name));
         if (!allowed) {
             throw new PickleException("refused the global '" + q + "': a weights file needs only PyTorch's tensor and state-dict types"
                     + (module.startsWith(TORCHSCRIPT_PREFIX) ? " (TorchScript classes only in a TorchScript archive)" : "")
@@ -118,6 +122,12 @@ final class TorchPickleRules implements PickleRules {
                 throw new PickleException(g.name() + " without a tensor");
             }
             return t;
+        }
+        if (g.module().equals(TORCHSCRIPT_CONTAINERS) && CONTAINER_TAGS.contains(g.name())) {
+            if (args.isEmpty()) {
+                throw new PickleException(g.name() + " without a value");
+            }
+            return args.get(0);
         }
         throw new PickleException("'" + g.qualified() + "' is not something a state dict calls");
     }

@@ -184,6 +184,7 @@ class TorchCheckpointTest {
         Pickle p = new Pickle().proto();
         p.global("__torch__.m", "Top").emptyTuple().op(0x81).op('q', 0).op('}').mark();
         p.str("weight").tensor(two).str("attn_mask").tensor(two).str("training").op(0x88).str("input_resolution").integer(224);
+        p.str("kernel_size").global("torch.jit._pickle", "build_intlist").mark().op(']').mark().integer(3).integer(3).op('e').tuple().reduce();
         p.str("itself").op('h', 0);
         module(p.str("child"), "Child").str("bias").tensor(two);
         endModule(p);
@@ -203,6 +204,8 @@ class TorchCheckpointTest {
     void torchScriptClassesAreNeverCalled() {
         Pickle called = new Pickle().proto().global("__torch__.m", "Top").emptyTuple().reduce();
         assertMentions(refused(torchScriptArchive("called.pt", called, null)), "'__torch__.m.Top' is not something a state dict calls");
+        Pickle intlistInStateDict = new Pickle().proto().global("torch.jit._pickle", "build_intlist");
+        assertMentions(refusedPickle(intlistInStateDict.stop(), Map.of()), "refused the global 'torch.jit._pickle.build_intlist'");
         Pickle withArgs = new Pickle().proto().global("__torch__.m", "Top").ints(1).op(0x81);
         assertMentions(refused(torchScriptArchive("args.pt", withArgs, null)), "only TorchScript module classes are instantiated");
         Pickle deep = new Pickle().proto();
