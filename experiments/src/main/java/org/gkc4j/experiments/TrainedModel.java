@@ -3,7 +3,9 @@ package org.gkc4j.experiments;
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
-import org.gkc4j.io.Safetensors;
+import org.gkc4j.io.TensorFile;
+import org.gkc4j.io.TorchCheckpoint;
+import org.gkc4j.io.WeightFiles;
 import org.gkc4j.train.Checkpoint;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,8 +28,14 @@ public record TrainedModel(RunConfig config, Map<String, INDArray> weights) {
             throw GkcException.of("checkpoint not found: %s", file);
         }
         String yaml;
-        try (Safetensors st = Safetensors.open(file)) {
+        boolean torch;
+        try (TensorFile st = WeightFiles.open(file)) {
             yaml = st.metadata().get(CONFIG_KEY);
+            torch = st instanceof TorchCheckpoint;
+        }
+        if (yaml == null && torch) {
+            throw GkcException.of("%s is a PyTorch checkpoint, which records no run config; run a network trained elsewhere with"
+                    + " 'gkc model forward --weights %s --d2-config <its config.yaml>'", file, file);
         }
         if (yaml == null) {
             throw GkcException.of("%s records no run config (metadata '%s'); was it written by gkc train?", file, CONFIG_KEY);
