@@ -87,10 +87,15 @@ class RealDataPathTest {
             Files.createDirectories(image.getParent());
             javax.imageio.ImageIO.write(scene.image().toBufferedImage(), "png", image.toFile());
         }
+        // the paper's trunk and text width in the config: the network follows the CLIP weights instead
         RunConfig cfg = config(List.of("data.dataset=ade20k-150", "data.root=" + root, "train.iterations=1", "diversification.enabled=false",
-                "data.trainImages=4"));
+                "data.trainImages=4", "model.backbone.layers=[3, 4, 6, 3]", "model.backbone.width=64", "model.head.embedDim=1024"));
         TrainingRun.Result r = TrainingRun.run(cfg, dir.resolve("ade-run"), false);
         assertEquals(1, r.steps());
+        RunConfig saved = TrainedModel.load(r.out()).config();
+        assertEquals(List.of(1, 1, 1, 1), saved.model().backbone().layers());
+        assertEquals(16, saved.model().backbone().width());
+        assertEquals(32, saved.model().head().embedDim());
         var m = Configs.JSON.readTree(r.out().resolve(TrainingRun.METRICS).toFile());
         assertTrue(m.has("mIoU") && m.get("mIoU_novel").isNull(), "ADE20K-150 names are all training names: " + m);
         assertEquals(150, Files.readAllLines(r.out().resolve("per_class_iou.csv")).size() - 1);
