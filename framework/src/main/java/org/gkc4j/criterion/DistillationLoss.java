@@ -139,7 +139,7 @@ public final class DistillationLoss implements LossTerm {
         }
         if (first) {
             boolean[] keep = subset(rows.size(), f);
-            INDArray teacher = Nd4j.create(DataType.FLOAT, m, teacherDim);
+            INDArray teacher = Nd4j.create(DataType.DOUBLE, m, teacherDim);   // Criterion.feed casts to the graph's type
             double[] valid = new double[m];
             double[][] pairs = new double[m][m];
             List<String> texts = new ArrayList<>();
@@ -150,7 +150,7 @@ public final class DistillationLoss implements LossTerm {
                     if (t.teacherFeatures() == null) {
                         throw new IllegalStateException("distillation is on but an image has no teacher features");
                     }
-                    INDArray tv = t.teacherFeatures().getRow(j).castTo(DataType.FLOAT);
+                    INDArray tv = t.teacherFeatures().getRow(j).castTo(DataType.DOUBLE);
                     double norm = tv.norm2Number().doubleValue();
                     teacher.putRow(r, tv.div(norm + 1e-7));
                     texts.add(t.vocabulary() != null ? t.vocabulary().get(t.vocabularyTargets()[j]) : classNames.get(t.labels()[j]));
@@ -167,7 +167,7 @@ public final class DistillationLoss implements LossTerm {
                     }
                 }
             }
-            INDArray text = embedder.apply(texts).castTo(DataType.FLOAT);
+            INDArray text = embedder.apply(texts).castTo(DataType.DOUBLE);
             text = text.divColumnVector(text.norm2(1).reshape(-1, 1).add(1e-7));
             ph.put("loss.kd_teacher", teacher);
             ph.put("loss.kd_text", text);

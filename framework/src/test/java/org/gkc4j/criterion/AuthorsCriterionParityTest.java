@@ -150,6 +150,19 @@ class AuthorsCriterionParityTest {
         }
     }
 
+    // ------------------------------------------------------------------ (f) grounding
+
+    @Test
+    void groundingLossAgainstTheAuthorsGroundingHead() {
+        for (int s = 0; s < 2; s++) {
+            Graph g = new Graph(null);
+            GroundingLoss gl = new GroundingLoss(1.0, meta.get("max_words").asInt(), Arrays.stream(counts).max().orElseThrow(), embedder());
+            SDVariable v = gl.build(g.set(s));
+            gl.feed(g.feed(s), g.ph);
+            check("grounding set " + s, scalar("grounding_s" + s), g.eval(v));
+        }
+    }
+
     // ------------------------------------------------------------------ (g) PointRend's uncertain points
 
     @Test
