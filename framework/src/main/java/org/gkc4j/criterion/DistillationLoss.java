@@ -100,7 +100,7 @@ public final class DistillationLoss implements LossTerm {
         } else {
             student = new Linear(set.scope().child(last ? "kd_proj" : "aux_kd_porj_" + set.index()), qdim, teacherDim, true).forward(picked);
         }
-        SDVariable s = Losses.l2Normalize(sd, student, 1);                                          // [M, Et]
+        SDVariable s = Losses.unitRows(sd, student, 1);                                             // [M, Et], F.normalize
         SDVariable diff = s.sub(teacher);
         SDVariable plain = diff.mul(diff).sum(1).mul(valid);                                       // [M]
         SDVariable sr = s.mmul(teacher.permute(1, 0));                                              // [M, M]: s_i . r_k
@@ -152,7 +152,7 @@ public final class DistillationLoss implements LossTerm {
                     }
                     INDArray tv = t.teacherFeatures().getRow(j).castTo(DataType.DOUBLE);
                     double norm = tv.norm2Number().doubleValue();
-                    teacher.putRow(r, tv.div(norm + 1e-7));
+                    teacher.putRow(r, tv.div(Math.max(norm, 1e-12)));   // F.normalize, as the authors' teacher rows
                     texts.add(t.vocabulary() != null ? t.vocabulary().get(t.vocabularyTargets()[j]) : classNames.get(t.labels()[j]));
                     valid[r] = keep[r] && norm > 0 ? 1 : 0;    // a zero teacher row: a segment without a teacher
                 } else {

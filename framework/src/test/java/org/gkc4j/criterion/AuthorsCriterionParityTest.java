@@ -136,6 +136,30 @@ class AuthorsCriterionParityTest {
         }
     }
 
+    // ------------------------------------------------------------------ (d) distillation, every variant
+
+    @Test
+    void distillationVariantsAgainstTheAuthorsLossTextKd() {
+        Map<DistillationLoss.Variant, String> reference = new java.util.LinkedHashMap<>();
+        reference.put(DistillationLoss.Variant.TEXT_GUIDED, "kd_text_guided_s");             // loss_text_kd, merged
+        reference.put(DistillationLoss.Variant.VANILLA, "kd_vanilla_s");                     // loss_text_kd's plain term (TEXT_KD_WEIGHT > 0)
+        reference.put(DistillationLoss.Variant.VISION_GUIDED, "kd_vision_guided_s");         // loss_text_kd, teacher rows as the text
+        for (var v : reference.entrySet()) {
+            for (int s = 0; s < 2; s++) {
+                Map<String, INDArray> weights = new HashMap<>();
+                String proj = s == 1 ? "kd_proj" : "aux_kd_porj_" + s;
+                weights.put(proj + ".weight", arr("kd_proj_w_s" + s));
+                weights.put(proj + ".bias", arr("kd_proj_b_s" + s));
+                weights.put("text_kd_logit_scale", Nd4j.scalar(meta.get("sigma").asDouble()));
+                Graph g = new Graph(weights);
+                DistillationLoss kd = new DistillationLoss(1.0, v.getKey(), DistillationLoss.StudentSource.PRIOR, t, 200, classNames(), embedder());
+                SDVariable out = kd.build(g.set(s));
+                kd.feed(g.feed(s), g.ph);
+                check("KD " + v.getKey() + " set " + s, scalar(v.getValue() + s), g.eval(out));
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ (e) synonym CE
 
     @Test
