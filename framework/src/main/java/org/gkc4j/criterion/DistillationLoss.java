@@ -115,8 +115,9 @@ public final class DistillationLoss implements LossTerm {
             }
             case TEXT_GUIDED_DISTANCE -> {
                 SDVariable dsr = sd.math().sqrt(sd.math().max(sr.mul(-2.0).add(2.0), sd.constant(1e-12).castTo(type)));
-                SDVariable tt = text.mmul(text.permute(1, 0));
-                SDVariable dtt = sd.math().sqrt(sd.math().max(tt.mul(-2.0).add(2.0), sd.constant(1e-12).castTo(type)));
+                // |t_i - t_k| from the rows themselves: the text rows are normalised with the authors' (|t| + 1e-7), so
+                // sqrt(2 - 2 t_i.t_k) would give about 6e-4 instead of 0 for a segment's distance to its own name
+                SDVariable dtt = LossTerm.sharedPlaceholder(sd, "loss.kd_text_dist", type, m, m);
                 SDVariable abs = sd.math().abs(dsr.sub(dtt)).mul(pairs).sum();
                 yield abs.mul(sd.math().reciprocal(sd.math().max(valid.sum(), sd.constant(1.0).castTo(type))));
             }
@@ -171,6 +172,9 @@ public final class DistillationLoss implements LossTerm {
             text = text.divColumnVector(text.norm2(1).reshape(-1, 1).add(1e-7));
             ph.put("loss.kd_teacher", teacher);
             ph.put("loss.kd_text", text);
+            if (variant == Variant.TEXT_GUIDED_DISTANCE) {
+                ph.put("loss.kd_text_dist", distances(text));
+            }
             ph.put("loss.kd_valid", Nd4j.createFromArray(valid));
             ph.put("loss.kd_pairs", Nd4j.createFromArray(pairs));
         }
@@ -181,6 +185,24 @@ public final class DistillationLoss implements LossTerm {
             }
         }
         ph.put(f.name("kd_select"), Nd4j.createFromArray(select));
+    }
+
+    /** Euclidean distances between the rows of a [m, E] matrix, from their differences. */
+    private static INDArray distances(INDArray rows) {
+        int m = (int) rows.size(0);
+        double[][] v = rows.toDoubleMatrix();
+        double[][] out = new double[m][m];
+        for (int a = 0; a < m; a++) {
+            for (int c = 0; c < m; c++) {
+                double sum = 0;
+                for (int i = 0; i < v[a].length; i++) {
+                    double diff = v[a][i] - v[c][i];
+                    sum += diff * diff;
+                }
+                out[a][c] = Math.sqrt(sum);
+            }
+        }
+        return Nd4j.createFromArray(out);
     }
 
     /** Which of n instances to distil: all, or a sorted random subset of maxInstances. */

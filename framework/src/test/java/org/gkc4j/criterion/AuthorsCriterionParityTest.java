@@ -144,6 +144,7 @@ class AuthorsCriterionParityTest {
         reference.put(DistillationLoss.Variant.TEXT_GUIDED, "kd_text_guided_s");             // loss_text_kd, merged
         reference.put(DistillationLoss.Variant.VANILLA, "kd_vanilla_s");                     // loss_text_kd's plain term (TEXT_KD_WEIGHT > 0)
         reference.put(DistillationLoss.Variant.VISION_GUIDED, "kd_vision_guided_s");         // loss_text_kd, teacher rows as the text
+        reference.put(DistillationLoss.Variant.TEXT_GUIDED_DISTANCE, "kd_text_distance_s");  // the paper's formula (no code released)
         for (var v : reference.entrySet()) {
             for (int s = 0; s < 2; s++) {
                 Map<String, INDArray> weights = new HashMap<>();
