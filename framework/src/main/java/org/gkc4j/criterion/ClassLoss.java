@@ -15,9 +15,24 @@ import java.util.Map;
  */
 public final class ClassLoss implements LossTerm {
     private final CriterionConfig cfg;
+    private final RegionDropout dropout;
+
+    /** Whether a matched segment's target is ignored this step: a draw of the step's RNG, or given (tests). */
+    interface RegionDropout {
+        boolean dropped(SetFeed f, int image, int segment, int query);
+    }
+
+    static RegionDropout draws(CriterionConfig cfg) {
+        return (f, b, j, q) -> f.rng().nextDouble() < cfg.regionDropout();
+    }
 
     public ClassLoss(CriterionConfig cfg) {
+        this(cfg, draws(cfg));
+    }
+
+    ClassLoss(CriterionConfig cfg, RegionDropout dropout) {
         this.cfg = cfg;
+        this.dropout = dropout;
     }
 
     @Override
@@ -42,7 +57,7 @@ public final class ClassLoss implements LossTerm {
 
     @Override
     public void feed(SetFeed f, Map<String, INDArray> ph) {
-        INDArray[] t = targets(f, f.dims().classes(), b -> f.batch().targets().get(b).labels(), cfg);
+        INDArray[] t = targets(f, f.dims().classes(), b -> f.batch().targets().get(b).labels(), cfg.voidWeight(), dropout);
         ph.put(f.name("ce_onehot"), t[0]);
         ph.put(f.name("ce_w"), t[1]);
     }
@@ -50,9 +65,9 @@ public final class ClassLoss implements LossTerm {
     /**
      * One-hot targets [B*Q, classes+1] and row weights [B*Q] of a matching: unmatched queries target void
      * ({@code classes}) with the void weight; a matched query targets its segment's class, or is ignored (weight 0)
-     * with the region-dropout probability.
+     * as {@code dropout} decides.
      */
-    static INDArray[] targets(SetFeed f, int classes, java.util.function.IntFunction<int[]> segmentClasses, CriterionConfig cfg) {
+    static INDArray[] targets(SetFeed f, int classes, java.util.function.IntFunction<int[]> segmentClasses, double voidWeight, RegionDropout dropout) {
         Dims d = f.dims();
         int q = d.queries();
         double[][] onehot = new double[d.batch() * q][classes + 1];
@@ -60,7 +75,7 @@ public final class ClassLoss implements LossTerm {
         for (int b = 0; b < d.batch(); b++) {
             for (int i = 0; i < q; i++) {
                 onehot[b * q + i][classes] = 1;
-                w[b * q + i] = cfg.voidWeight();
+                w[b * q + i] = voidWeight;
             }
             int[] match = f.matches()[b];
             int[] cls = segmentClasses.apply(b);
@@ -71,7 +86,7 @@ public final class ClassLoss implements LossTerm {
                 int r = b * q + match[j];
                 onehot[r][classes] = 0;
                 onehot[r][cls[j]] = 1;
-                w[r] = f.rng().nextDouble() < cfg.regionDropout() ? 0 : 1;
+                w[r] = dropout.dropped(f, b, j, match[j]) ? 0 : 1;
             }
         }
         return new INDArray[]{Nd4j.createFromArray(onehot), Nd4j.createFromArray(w)};

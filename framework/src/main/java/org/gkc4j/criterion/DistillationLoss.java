@@ -100,7 +100,7 @@ public final class DistillationLoss implements LossTerm {
         } else {
             student = new Linear(set.scope().child(last ? "kd_proj" : "aux_kd_porj_" + set.index()), qdim, teacherDim, true).forward(picked);
         }
-        SDVariable s = Losses.l2Normalize(sd, student, 1);                                          // [M, Et]
+        SDVariable s = Losses.unitRows(sd, student, 1);                                             // [M, Et], F.normalize
         SDVariable diff = s.sub(teacher);
         SDVariable plain = diff.mul(diff).sum(1).mul(valid);                                       // [M]
         SDVariable sr = s.mmul(teacher.permute(1, 0));                                              // [M, M]: s_i . r_k
@@ -115,8 +115,9 @@ public final class DistillationLoss implements LossTerm {
             }
             case TEXT_GUIDED_DISTANCE -> {
                 SDVariable dsr = sd.math().sqrt(sd.math().max(sr.mul(-2.0).add(2.0), sd.constant(1e-12).castTo(type)));
-                SDVariable tt = text.mmul(text.permute(1, 0));
-                SDVariable dtt = sd.math().sqrt(sd.math().max(tt.mul(-2.0).add(2.0), sd.constant(1e-12).castTo(type)));
+                // |t_i - t_k| from the rows themselves: the text rows are normalised with the authors' (|t| + 1e-7), so
+                // sqrt(2 - 2 t_i.t_k) would give about 6e-4 instead of 0 for a segment's distance to its own name
+                SDVariable dtt = LossTerm.sharedPlaceholder(sd, "loss.kd_text_dist", type, m, m);
                 SDVariable abs = sd.math().abs(dsr.sub(dtt)).mul(pairs).sum();
                 yield abs.mul(sd.math().reciprocal(sd.math().max(valid.sum(), sd.constant(1.0).castTo(type))));
             }
@@ -139,7 +140,7 @@ public final class DistillationLoss implements LossTerm {
         }
         if (first) {
             boolean[] keep = subset(rows.size(), f);
-            INDArray teacher = Nd4j.create(DataType.FLOAT, m, teacherDim);
+            INDArray teacher = Nd4j.create(DataType.DOUBLE, m, teacherDim);   // Criterion.feed casts to the graph's type
             double[] valid = new double[m];
             double[][] pairs = new double[m][m];
             List<String> texts = new ArrayList<>();
@@ -150,9 +151,9 @@ public final class DistillationLoss implements LossTerm {
                     if (t.teacherFeatures() == null) {
                         throw new IllegalStateException("distillation is on but an image has no teacher features");
                     }
-                    INDArray tv = t.teacherFeatures().getRow(j).castTo(DataType.FLOAT);
+                    INDArray tv = t.teacherFeatures().getRow(j).castTo(DataType.DOUBLE);
                     double norm = tv.norm2Number().doubleValue();
-                    teacher.putRow(r, tv.div(norm + 1e-7));
+                    teacher.putRow(r, tv.div(Math.max(norm, 1e-12)));   // F.normalize, as the authors' teacher rows
                     texts.add(t.vocabulary() != null ? t.vocabulary().get(t.vocabularyTargets()[j]) : classNames.get(t.labels()[j]));
                     valid[r] = keep[r] && norm > 0 ? 1 : 0;    // a zero teacher row: a segment without a teacher
                 } else {
@@ -167,10 +168,13 @@ public final class DistillationLoss implements LossTerm {
                     }
                 }
             }
-            INDArray text = embedder.apply(texts).castTo(DataType.FLOAT);
+            INDArray text = embedder.apply(texts).castTo(DataType.DOUBLE);
             text = text.divColumnVector(text.norm2(1).reshape(-1, 1).add(1e-7));
             ph.put("loss.kd_teacher", teacher);
             ph.put("loss.kd_text", text);
+            if (variant == Variant.TEXT_GUIDED_DISTANCE) {
+                ph.put("loss.kd_text_dist", distances(text));
+            }
             ph.put("loss.kd_valid", Nd4j.createFromArray(valid));
             ph.put("loss.kd_pairs", Nd4j.createFromArray(pairs));
         }
@@ -181,6 +185,24 @@ public final class DistillationLoss implements LossTerm {
             }
         }
         ph.put(f.name("kd_select"), Nd4j.createFromArray(select));
+    }
+
+    /** Euclidean distances between the rows of a [m, E] matrix, from their differences. */
+    private static INDArray distances(INDArray rows) {
+        int m = (int) rows.size(0);
+        double[][] v = rows.toDoubleMatrix();
+        double[][] out = new double[m][m];
+        for (int a = 0; a < m; a++) {
+            for (int c = 0; c < m; c++) {
+                double sum = 0;
+                for (int i = 0; i < v[a].length; i++) {
+                    double diff = v[a][i] - v[c][i];
+                    sum += diff * diff;
+                }
+                out[a][c] = Math.sqrt(sum);
+            }
+        }
+        return Nd4j.createFromArray(out);
     }
 
     /** Which of n instances to distil: all, or a sorted random subset of maxInstances. */

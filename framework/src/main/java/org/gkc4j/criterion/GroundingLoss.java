@@ -84,7 +84,7 @@ public final class GroundingLoss implements LossTerm {
         Dims d = f.dims();
         int b = d.batch(), w = maxWords, r = maxRegions, q = d.queries();
         if (!ph.containsKey("loss.ground_words")) {
-            INDArray words = Nd4j.create(DataType.FLOAT, (long) b * w, d.embedDim());
+            INDArray words = Nd4j.create(DataType.DOUBLE, (long) b * w, d.embedDim());   // Criterion.feed casts to the graph's type
             double[][] mask = new double[b][w];
             for (int i = 0; i < b; i++) {
                 List<String> nouns = f.batch().targets().get(i).captionNouns();
@@ -95,7 +95,7 @@ public final class GroundingLoss implements LossTerm {
                     continue;
                 }
                 List<String> used = nouns.subList(0, Math.min(w, nouns.size()));
-                INDArray e = embedder.apply(used).castTo(DataType.FLOAT);
+                INDArray e = embedder.apply(used).castTo(DataType.DOUBLE);
                 e = e.divColumnVector(e.norm2(1).reshape(-1, 1).add(1e-7));
                 for (int k = 0; k < used.size(); k++) {
                     words.putRow((long) i * w + k, e.getRow(k));

@@ -22,10 +22,15 @@ public final class HungarianMatcher {
      * points; returns the query matched to each segment (-1 if there are more segments than queries).
      */
     public int[] match(INDArray predMasks, INDArray probs, ImageTargets targets, double[][] points) {
-        int n = targets.count();
-        if (n == 0) {
+        if (targets.count() == 0) {
             return new int[0];
         }
+        return LinearAssignment.solve(cost(predMasks, probs, targets, points));
+    }
+
+    /** The cost [segment][query] the assignment minimises. */
+    double[][] cost(INDArray predMasks, INDArray probs, ImageTargets targets, double[][] points) {
+        int n = targets.count();
         int q = (int) predMasks.size(0), p = points[0].length;
         INDArray x = Nd4j.createFromArray(PointSampler.sample(predMasks, points[0], points[1])).castTo(DataType.DOUBLE);   // [Q,P]
         INDArray y = Nd4j.createFromArray(PointSampler.sample(targets.masks(), points[0], points[1])).castTo(DataType.DOUBLE); // [N,P]
@@ -44,6 +49,6 @@ public final class HungarianMatcher {
                         - cfg.costClass() * pr.getDouble(i, label);
             }
         }
-        return LinearAssignment.solve(cost);
+        return cost;
     }
 }

@@ -23,6 +23,15 @@ public final class MaskLosses {
     private MaskLosses() {
     }
 
+    /** The loss points of one matched mask (normalised x row, y row): PointRend's sampling on the step's RNG, or given ones (tests). */
+    interface PointChoice {
+        double[][] points(LossTerm.SetFeed f, int image, int segment, float[] logits, int h, int w);
+    }
+
+    static PointChoice pointRend(CriterionConfig cfg) {
+        return (f, b, j, logits, h, w) -> PointSampler.uncertain(logits, h, w, f.dims().points(), cfg.oversample(), cfg.importance(), f.rng());
+    }
+
     /** Samples every matched prediction at its points: [matched, P], sharing placeholders between BCE and dice. */
     static SDVariable sampledPredictions(LossTerm.SetGraph set) {
         SameDiff sd = set.scope().sd();
@@ -55,7 +64,7 @@ public final class MaskLosses {
     }
 
     /** Fills the shared placeholders once per set (both terms call it; the second call finds them filled). */
-    static void feedPoints(LossTerm.SetFeed f, CriterionConfig cfg, Map<String, INDArray> ph) {
+    static void feedPoints(LossTerm.SetFeed f, PointChoice choice, Map<String, INDArray> ph) {
         if (ph.containsKey(f.name("mask_w"))) {
             return;
         }
@@ -75,7 +84,7 @@ public final class MaskLosses {
                     continue;
                 }
                 float[] logits = f.masks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.point(q)).dup('c').data().asFloat();
-                double[][] pts = PointSampler.uncertain(logits, h, w, p, cfg.oversample(), cfg.importance(), f.rng());
+                double[][] pts = choice.points(f, b, j, logits, h, w);
                 INDArray gt = t.masks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(j));
                 double[][] gtAt = PointSampler.sample(gt.reshape(1, gt.size(0), gt.size(1)), pts[0], pts[1]);
                 for (int i = 0; i < p; i++) {
@@ -115,9 +124,15 @@ public final class MaskLosses {
     /** Mean point BCE of each matched mask, summed and divided by the number of masks. */
     public static final class Bce implements LossTerm {
         private final CriterionConfig cfg;
+        private final PointChoice points;
 
         public Bce(CriterionConfig cfg) {
+            this(cfg, pointRend(cfg));
+        }
+
+        Bce(CriterionConfig cfg, PointChoice points) {
             this.cfg = cfg;
+            this.points = points;
         }
 
         @Override
@@ -139,16 +154,22 @@ public final class MaskLosses {
 
         @Override
         public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
-            feedPoints(feed, cfg, placeholders);
+            feedPoints(feed, points, placeholders);
         }
     }
 
     /** Dice loss of each matched mask at its points, summed and divided by the number of masks. */
     public static final class Dice implements LossTerm {
         private final CriterionConfig cfg;
+        private final PointChoice points;
 
         public Dice(CriterionConfig cfg) {
+            this(cfg, pointRend(cfg));
+        }
+
+        Dice(CriterionConfig cfg, PointChoice points) {
             this.cfg = cfg;
+            this.points = points;
         }
 
         @Override
@@ -169,7 +190,7 @@ public final class MaskLosses {
 
         @Override
         public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
-            feedPoints(feed, cfg, placeholders);
+            feedPoints(feed, points, placeholders);
         }
     }
 }

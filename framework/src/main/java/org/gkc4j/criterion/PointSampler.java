@@ -74,8 +74,17 @@ public final class PointSampler {
      * importance x count whose logits are closest to 0, add uniform points to reach count.
      */
     public static double[][] uncertain(float[] logits, int h, int w, int count, double oversample, double importance, SplittableRandom rng) {
+        return uncertain(logits, h, w, count, oversample, importance, rng::nextDouble);
+    }
+
+    /** {@link #uncertain(float[], int, int, int, double, double, SplittableRandom)} on given uniform draws, in the order it makes them. */
+    static double[][] uncertain(float[] logits, int h, int w, int count, double oversample, double importance, java.util.function.DoubleSupplier draws) {
         int drawn = (int) (count * oversample);
-        double[][] cand = uniform(drawn, rng);
+        double[][] cand = new double[2][drawn];
+        for (int i = 0; i < drawn; i++) {
+            cand[0][i] = draws.getAsDouble();
+            cand[1][i] = draws.getAsDouble();
+        }
         int important = Math.min((int) (count * importance), drawn);
         double[] unc = new double[drawn];
         for (int i = 0; i < drawn; i++) {
@@ -101,8 +110,8 @@ public final class PointSampler {
             }
         }
         for (int i = important; i < count; i++) {
-            xs[i] = rng.nextDouble();
-            ys[i] = rng.nextDouble();
+            xs[i] = draws.getAsDouble();
+            ys[i] = draws.getAsDouble();
         }
         return new double[][]{xs, ys};
     }

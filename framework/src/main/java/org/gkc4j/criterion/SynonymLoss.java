@@ -25,12 +25,19 @@ public final class SynonymLoss implements LossTerm {
     private final int maxVocabulary;
     private final boolean padAsNegatives;
     private final Function<List<String>, INDArray> embedder;
+    private final ClassLoss.RegionDropout dropout;
 
     /**
      * @param embedder text embeddings [n, E] of names (e.g. a {@code TextEmbeddingCache}); the empty string stands
      *                 for a padded row when padded rows are negatives
      */
     public SynonymLoss(CriterionConfig cfg, double weight, int maxVocabulary, boolean padAsNegatives, Function<List<String>, INDArray> embedder) {
+        this(cfg, weight, maxVocabulary, padAsNegatives, embedder, ClassLoss.draws(cfg));
+    }
+
+    SynonymLoss(CriterionConfig cfg, double weight, int maxVocabulary, boolean padAsNegatives, Function<List<String>, INDArray> embedder,
+                ClassLoss.RegionDropout dropout) {
+        this.dropout = dropout;
         this.cfg = cfg;
         this.weight = weight;
         this.maxVocabulary = maxVocabulary;
@@ -96,7 +103,7 @@ public final class SynonymLoss implements LossTerm {
         INDArray[] t = ClassLoss.targets(f, l, b -> {
             ImageTargets it = f.batch().targets().get(b);
             return it.vocabularyTargets() != null ? it.vocabularyTargets() : it.labels();
-        }, cfg);
+        }, cfg.voidWeight(), dropout);
         ph.put(f.name("syn_onehot"), t[0]);
         ph.put(f.name("syn_w"), t[1]);
     }

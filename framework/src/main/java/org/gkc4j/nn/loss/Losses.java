@@ -54,6 +54,15 @@ public final class Losses {
     }
 
     /**
+     * PyTorch's F.normalize: rows divided by max(their L2 norm, 1e-12) along {@code dim}, here x / sqrt(sum x^2 +
+     * 1e-24), equal to it but for rows shorter than 1e-12 (and smooth there). Unlike {@link #l2Normalize} a row comes
+     * out of unit length to rounding; GKC's distillation normalises its student and teacher vectors this way.
+     */
+    public static SDVariable unitRows(SameDiff sd, SDVariable x, int dim) {
+        return x.mul(sd.math().rsqrt(x.mul(x).sum(true, dim).add(1e-24)));
+    }
+
+    /**
      * Cosine logits scaled by a learnable log-temperature: exp(logScale) * normalize(v) normalize(t)^T for v [N, D]
      * and t [K, D]; returns [N, K].
      */
