@@ -10,13 +10,15 @@ import java.util.List;
 /**
  * PASCAL-Context as released: VOC2010 ({@code VOCdevkit/VOC2010/...}) with PASCAL-Context's {@code trainval.tar.gz}
  * unpacked into it ({@code VOCdevkit/VOC2010/trainval/<id>.mat}, each holding {@code LabelMap}, uint16 HxW: 0
- * unlabelled, 1..459 the classes of the release's {@code labels.txt}). The validation images are VOC2010's
- * {@code ImageSets/Main/val.txt} (5,105 ids, PASCAL-Context's val split; the {@code Segmentation} list is VOC's
- * 964-image subset and not the benchmark's).
+ * unlabelled, 1..459 the classes of the release's {@code labels.txt}). The validation ids are those of
+ * {@code VOC2010/pascalcontext_val.txt} when present (the list the usual MaskFormer-style preparation reads), else
+ * VOC2010's {@code ImageSets/Main/val.txt}: both are PASCAL-Context's 5,105-image val split. (VOC2010's
+ * {@code ImageSets/Segmentation/val.txt} is VOC's 964-image segmentation subset, not the benchmark's.)
  */
 final class PascalContextRelease {
     static final String VOC = "VOCdevkit/VOC2010";
-    static final String MATS = VOC + "/trainval", VAL_LIST = VOC + "/ImageSets/Main/val.txt", OUT = VOC + "/annotations_detectron2";
+    static final String MATS = VOC + "/trainval", VAL_LIST = VOC + "/ImageSets/Main/val.txt", PC_VAL_LIST = VOC + "/pascalcontext_val.txt",
+            OUT = VOC + "/annotations_detectron2";
     static final int CLASSES = 459;
 
     private PascalContextRelease() {
@@ -28,7 +30,8 @@ final class PascalContextRelease {
         if (!Files.isDirectory(mats)) {
             throw GkcException.of("PASCAL-Context label folder not found: %s (unpack PASCAL-Context's trainval.tar.gz in %s)", mats, root.resolve(VOC));
         }
-        return InputFiles.ids(root.resolve(VAL_LIST));
+        Path pc = root.resolve(PC_VAL_LIST);
+        return InputFiles.ids(Files.isRegularFile(pc) ? pc : root.resolve(VAL_LIST));
     }
 
     static Path mat(Path root, String id) {

@@ -104,6 +104,27 @@ class MatFileTest {
         assertTrue(e.getMessage().contains("v7.3"), e.getMessage());
     }
 
+    /** Every single-byte corruption of the fixtures either reads or ends in a GkcException, never another exception. */
+    @Test
+    void corruptionNeverEscapesAsAnotherException() throws IOException {
+        for (String name : new String[]{"2008_000001.mat", "2008_000002.mat"}) {
+            byte[] good = Files.readAllBytes(fixture(dir, name));
+            Path f = dir.resolve("c-" + name);
+            for (int i = 0; i < good.length; i++) {
+                for (int flip : new int[]{0x01, 0x80, 0xff}) {
+                    byte[] b = good.clone();
+                    b[i] ^= (byte) flip;
+                    Files.write(f, b);
+                    try {
+                        MatFile.read(f, "LabelMap", 1 << 20);
+                    } catch (GkcException expected) {
+                        assertTrue(!expected.getMessage().isBlank());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void inflationIsBounded() throws IOException {
         Path z = fixture(dir, "zeros_200x200.mat");

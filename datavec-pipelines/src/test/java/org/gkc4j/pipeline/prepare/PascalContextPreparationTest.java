@@ -101,6 +101,15 @@ class PascalContextPreparationTest {
     }
 
     @Test
+    void pascalcontextValListWinsWhenPresent() throws IOException {
+        release();
+        Files.writeString(voc().resolve("pascalcontext_val.txt"), "2008_000002\n");
+        PrepareResult r = run(new PascalContext59Preparation());
+        assertEquals(1, r.units());
+        assertLabels(voc().resolve("annotations_detectron2/pc59_val/2008_000002.png"), 5, PC59_B);
+    }
+
+    @Test
     void theFiftyNineIdsNameTheFiftyNineClasses() {
         ClassNames pc459 = ClassNames.load("pascal-context-459"), pc59 = ClassNames.load("pascal-context-59");
         List<String> viaIds = new ArrayList<>();
