@@ -41,13 +41,9 @@ public final class CityscapesPreparation implements Preparation {
         return "cityscapes-19";
     }
 
-    @Override
-    public int numClasses() {
-        return 19;
-    }
 
     @Override
-    public List<PrepareUnit> plan(Path root, LoadOptions options, LoadReport report) {
+    public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();
         int found = 0;
         for (String split : SPLITS) {
@@ -76,7 +72,7 @@ public final class CityscapesPreparation implements Preparation {
             throw GkcException.of("no Cityscapes labels under %s: expected %s/{train,val}/<city>/<id>%s (unpack gtFine_trainvaltest.zip in %s)",
                     root.resolve(GT), root.resolve(GT), IN_SUFFIX, root.resolve("cityscapes"));
         }
-        return units;
+        return new Plan(units, 19);
     }
 
     static LabelOutput convert(Path file, Path target, LoadOptions options) {

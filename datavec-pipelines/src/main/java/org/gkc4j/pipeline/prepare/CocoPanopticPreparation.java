@@ -22,24 +22,17 @@ import java.util.List;
  */
 public final class CocoPanopticPreparation implements Preparation {
     public static final List<String> SPLITS = List.of("train2017", "val2017");
-    private int numClasses = 133;
 
     @Override
     public String key() {
         return "coco-panoptic";
     }
 
-    /** 133 for COCO; after {@link #plan}, the category count of the JSON read. */
     @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
-    public List<PrepareUnit> plan(Path root, LoadOptions options, LoadReport report) {
+    public Plan plan(Path root, LoadOptions options, LoadReport report) {
         Path coco = root.resolve("coco"), ann = coco.resolve("annotations");
         List<PrepareUnit> units = new ArrayList<>();
-        int found = 0;
+        int found = 0, numClasses = 0;
         for (String split : SPLITS) {
             Path json = ann.resolve("panoptic_" + split + ".json"), pngs = coco.resolve("panoptic_" + split);
             if (!Files.isRegularFile(json)) {
@@ -55,7 +48,7 @@ public final class CocoPanopticPreparation implements Preparation {
             if (index.categories().size() > PanopticToSemantic.IGNORE) {
                 throw GkcException.of("%s defines %d categories; a uint8 label map holds at most %d", json, index.categories().size(), PanopticToSemantic.IGNORE);
             }
-            numClasses = index.categories().size();
+            numClasses = Math.max(numClasses, index.categories().size()); // 133 for COCO
             Path out = coco.resolve("panoptic_semseg_" + split);
             for (CocoPanopticIndex.Annotation a : index.annotations()) {
                 Path target = out.resolve(a.fileName());
@@ -79,6 +72,6 @@ public final class CocoPanopticPreparation implements Preparation {
             throw GkcException.of("no COCO panoptic annotations under %s: expected panoptic_{train2017,val2017}.json (unpack panoptic_annotations_trainval2017.zip in %s)",
                     ann, coco);
         }
-        return units;
+        return new Plan(units, numClasses);
     }
 }

@@ -60,13 +60,9 @@ public final class CocoStuffPreparation implements Preparation {
         return "coco-stuff";
     }
 
-    @Override
-    public int numClasses() {
-        return 171;
-    }
 
     @Override
-    public List<PrepareUnit> plan(Path root, LoadOptions options, LoadReport report) {
+    public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();
         int found = 0;
         for (String split : SPLITS) {
@@ -91,7 +87,7 @@ public final class CocoStuffPreparation implements Preparation {
             throw GkcException.of("no COCO-Stuff maps under %s: expected %s/{train2017,val2017}/<id>.png (unpack stuffthingmaps_trainval2017.zip there)",
                     root.resolve(IN), root.resolve(IN));
         }
-        return units;
+        return new Plan(units, 171);
     }
 
     private List<LabelOutput> convert(Path file, List<Path> targets, LoadOptions options) {

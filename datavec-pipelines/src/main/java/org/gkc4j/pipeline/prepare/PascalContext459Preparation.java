@@ -23,13 +23,9 @@ public final class PascalContext459Preparation implements Preparation {
         return "pascal-context-459";
     }
 
-    @Override
-    public int numClasses() {
-        return PascalContextRelease.CLASSES;
-    }
 
     @Override
-    public List<PrepareUnit> plan(Path root, LoadOptions options, LoadReport report) {
+    public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();
         for (String id : PascalContextRelease.valIds(root)) {
             Path mat = PascalContextRelease.mat(root, id), target = root.resolve(OUT).resolve(id + ".tif");
@@ -42,6 +38,6 @@ public final class PascalContext459Preparation implements Preparation {
                 return List.of(LabelOutput.written(target, new LabelMap(raw.width(), raw.height(), out), LabelOutput.Format.TIFF16, IGNORE));
             }));
         }
-        return units;
+        return new Plan(units, PascalContextRelease.CLASSES);
     }
 }

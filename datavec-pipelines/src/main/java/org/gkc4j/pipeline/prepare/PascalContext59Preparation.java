@@ -29,13 +29,9 @@ public final class PascalContext59Preparation implements Preparation {
         return "pascal-context-59";
     }
 
-    @Override
-    public int numClasses() {
-        return 59;
-    }
 
     @Override
-    public List<PrepareUnit> plan(Path root, LoadOptions options, LoadReport report) {
+    public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();
         for (String id : PascalContextRelease.valIds(root)) {
             Path mat = PascalContextRelease.mat(root, id), target = root.resolve(OUT).resolve(id + ".png");
@@ -44,6 +40,6 @@ public final class PascalContext59Preparation implements Preparation {
                 return List.of(LabelOutput.written(target, TABLE.apply(raw), LabelOutput.Format.PNG8, IGNORE));
             }));
         }
-        return units;
+        return new Plan(units, 59);
     }
 }

@@ -15,13 +15,20 @@ public interface Preparation {
     /** The name on the command line ({@code coco-stuff}, {@code cityscapes-19}, ...). */
     String key();
 
-    /** Classes of the primary output (the first of each unit), for the summary's "classes present". */
-    int numClasses();
+    /**
+     * The work: units in a fixed order and the class count of their primary output. Only paths and small indexes are
+     * held; pixels are read when a unit runs. A missing folder or list is a one-line {@link org.gkc4j.GkcException};
+     * a missing optional part (one split of two) is a warning in the report.
+     */
+    Plan plan(Path root, LoadOptions options, LoadReport report);
 
     /**
-     * The units of work in a fixed order. Only paths and small indexes are held; pixels are read when a unit runs.
-     * A missing folder or list is a one-line {@link org.gkc4j.GkcException}; damage found while planning (an
-     * unparsable side file) goes to the report.
+     * @param units      the units of work
+     * @param numClasses classes of the primary output (the first of each unit), for the summary's "classes present"
      */
-    List<PrepareUnit> plan(Path root, LoadOptions options, LoadReport report);
+    record Plan(List<PrepareUnit> units, int numClasses) {
+        public Plan {
+            units = List.copyOf(units);
+        }
+    }
 }

@@ -31,9 +31,9 @@ public final class Preparer {
         if (!Files.isDirectory(root)) {
             throw GkcException.of("datasets root not found: %s", root);
         }
-        List<PrepareUnit> units = preparation.plan(root, options, report);
-        // numClasses() may depend on what plan() read (a COCO panoptic JSON's categories).
-        boolean[] present = new boolean[preparation.numClasses()];
+        Preparation.Plan plan = preparation.plan(root, options, report);
+        List<PrepareUnit> units = plan.units();
+        boolean[] present = new boolean[plan.numClasses()];
         List<String> damagedNames = new ArrayList<>();
         long written = 0, done = 0, damaged = 0, empty = 0, checked = 0, ignored = 0, pixels = 0, n = 0;
         for (PrepareUnit unit : units) {

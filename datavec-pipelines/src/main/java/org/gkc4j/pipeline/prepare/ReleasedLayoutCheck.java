@@ -32,13 +32,9 @@ public final class ReleasedLayoutCheck implements Preparation {
         return key;
     }
 
-    @Override
-    public int numClasses() {
-        return dataset.numClasses();
-    }
 
     @Override
-    public List<PrepareUnit> plan(Path root, LoadOptions options, LoadReport report) {
+    public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (Split split : Split.values()) {
@@ -57,7 +53,7 @@ public final class ReleasedLayoutCheck implements Preparation {
         if (missing.size() == Split.values().length) {
             throw GkcException.of("%s not found under %s: %s", key, root, missing.get(0));
         }
-        return units;
+        return new Plan(units, dataset.numClasses());
     }
 
     /** One label file: present, its image present, its values defined; else a {@link GkcException} saying which. */
