@@ -37,6 +37,23 @@ public final class ShardedCache<S> {
         S read(Path file);
 
         void write(Path file, S shard);
+
+        /** A codec from a suffix, a reader and a writer. */
+        static <S> Codec<S> of(String suffix, Function<Path, S> reader, java.util.function.BiConsumer<S, Path> writer) {
+            return new Codec<>() {
+                public String suffix() {
+                    return suffix;
+                }
+
+                public S read(Path file) {
+                    return reader.apply(file);
+                }
+
+                public void write(Path file, S shard) {
+                    writer.accept(shard, file);
+                }
+            };
+        }
     }
 
     private record Index(int samples, int shardSize, List<List<String>> ids) {

@@ -22,9 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "clip", mixinStandardHelpOptions = true, description = "CLIP tokenizer and towers (OpenAI-layout safetensors weights).",
-        subcommands = {ClipCommand.Tokenize.class, ClipCommand.EncodeText.class, ClipCommand.EncodeImage.class, ClipCommand.Pretrain.class})
+@Command(name = "clip", mixinStandardHelpOptions = true,
+        description = "CLIP tokenizer and towers (OpenAI-layout weights: safetensors, or PyTorch .pt/.pth files as OpenAI publishes them).",
+        subcommands = {ClipCommand.Tokenize.class, ClipCommand.EncodeText.class, ClipCommand.EncodeImage.class, ClipCommand.Convert.class,
+                ClipCommand.Pretrain.class})
 public final class ClipCommand implements Runnable {
+    static final String WEIGHTS_HELP = "CLIP weights in OpenAI's key layout: .safetensors, or a PyTorch file (OpenAI's TorchScript .pt, a torch.save state dict).";
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,7 +64,7 @@ public final class ClipCommand implements Runnable {
     static final class EncodeText implements Callable<Integer> {
         @Mixin
         CommonOptions common;
-        @Option(names = "--weights", required = true, description = "CLIP weights (.safetensors, OpenAI key layout).")
+        @Option(names = "--weights", required = true, description = WEIGHTS_HELP)
         Path weights;
         @Option(names = "--vocab", required = true, description = "BPE merges file or Hugging Face vocab.json / folder.")
         Path vocab;
@@ -90,7 +94,7 @@ public final class ClipCommand implements Runnable {
     static final class EncodeImage implements Callable<Integer> {
         @Mixin
         CommonOptions common;
-        @Option(names = "--weights", required = true, description = "CLIP weights (.safetensors, OpenAI key layout).")
+        @Option(names = "--weights", required = true, description = WEIGHTS_HELP)
         Path weights;
         @Option(names = "--images", required = true, description = "float32 [N,3,H,W], already normalised.")
         Path images;
@@ -139,6 +143,28 @@ public final class ClipCommand implements Runnable {
                 }
             }
             System.err.printf("gkc: %d images encoded to %s%n", n, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "CLIP weights from a PyTorch file (or safetensors) to OpenAI-layout float32 safetensors with the text head count as metadata.")
+    static final class Convert implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--in", required = true, description = "CLIP weights: OpenAI's TorchScript .pt, a torch.save state dict, or safetensors.")
+        Path in;
+        @Option(names = "--out", required = true, description = "Output .safetensors (written atomically).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out)) {
+                throw GkcException.of("--out %s is the input file; name another", out);
+            }
+            ClipWeights w = ClipWeights.load(in);
+            w.save(out);
+            System.err.printf("gkc: %d tensors (%s) written to %s%n", w.tensors().size(), w.config().summary(), out);
             return 0;
         }
     }

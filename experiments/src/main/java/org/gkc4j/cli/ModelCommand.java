@@ -3,7 +3,7 @@ package org.gkc4j.cli;
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
 import org.gkc4j.io.Npy;
-import org.gkc4j.io.Safetensors;
+import org.gkc4j.io.WeightFiles;
 import org.gkc4j.model.D2Config;
 import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcNetwork;
@@ -55,7 +55,7 @@ public final class ModelCommand implements Runnable {
     static final class Forward implements Callable<Integer> {
         @Mixin
         CommonOptions common;
-        @Option(names = "--weights", required = true, description = "Network weights (.safetensors, the authors' key names).")
+        @Option(names = "--weights", required = true, description = "Network weights in the authors' key names: .safetensors, or a PyTorch .pth (a state dict, or detectron2's checkpoint dict with it under 'model').")
         Path weights;
         @ArgGroup(exclusive = true, multiplicity = "1")
         Sizes sizes;
@@ -69,10 +69,7 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             GkcModelConfig cfg = sizes.resolve(List.of());
-            Map<String, INDArray> w;
-            try (Safetensors st = Safetensors.open(weights)) {
-                w = st.readAll();
-            }
+            Map<String, INDArray> w = WeightFiles.readAll(weights).tensors();
             INDArray x = Npy.read(images), t = Npy.read(text);
             if (x.rank() != 4 || x.size(1) != 3) {
                 throw GkcException.of("images %s must be [N,3,H,W]; got %s", images, java.util.Arrays.toString(x.shape()));

@@ -1,6 +1,6 @@
 package org.gkc4j.cli;
 
-import org.gkc4j.pipeline.text.ClassNames;
+import org.gkc4j.pipeline.datasets.ClassNames;
 import org.gkc4j.pipeline.text.SynonymOverrides;
 import org.gkc4j.pipeline.text.SynonymTable;
 import org.gkc4j.pipeline.text.WordNetSynonyms;
@@ -78,7 +78,7 @@ public final class SynonymsCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         CommonOptions common;
-        @Option(names = "--clip", required = true, description = "CLIP weights (OpenAI-layout safetensors).")
+        @Option(names = "--clip", required = true, description = ClipCommand.WEIGHTS_HELP)
         Path clip;
         @Option(names = "--merges", required = true, description = "The CLIP tokenizer's merges (bpe_simple_vocab_16e6.txt.gz, or a Hugging Face vocab.json).")
         Path merges;

@@ -7,7 +7,7 @@ import org.gkc4j.pipeline.datasets.LoadReport;
 import org.gkc4j.pipeline.datasets.SemanticDataset;
 import org.gkc4j.pipeline.datasets.SemanticSample;
 import org.gkc4j.pipeline.datasets.Split;
-import org.gkc4j.pipeline.text.ClassNames;
+import org.gkc4j.pipeline.datasets.ClassNames;
 
 import java.nio.file.Path;
 import java.util.Iterator;

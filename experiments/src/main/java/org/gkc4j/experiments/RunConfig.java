@@ -60,7 +60,8 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
 
     /**
      * The CLIP whose text tower names the classes (and whose image tower is the trunk's initialisation and the
-     * distillation teacher). {@code weights: builtin} pretrains the tiny CLIP of the synthetic world by the recipe
+     * distillation teacher). {@code weights}: a file in OpenAI's key layout, safetensors or PyTorch (OpenAI's
+     * {@code RN50.pt}, a state dict); {@code builtin} pretrains the tiny CLIP of the synthetic world by the recipe
      * {@code pretrain} (cached per recipe; ignored for given weights).
      */
     public record Clip(String weights, String merges, String prompts, String cache, boolean initBackbone, ClipPretrainConfig pretrain) {

@@ -3,7 +3,9 @@ package org.gkc4j.experiments;
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
-import org.gkc4j.io.Safetensors;
+import org.gkc4j.io.TensorFile;
+import org.gkc4j.io.TorchCheckpoint;
+import org.gkc4j.io.WeightFiles;
 import org.gkc4j.train.Checkpoint;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,8 +28,14 @@ public record TrainedModel(RunConfig config, Map<String, INDArray> weights) {
             throw GkcException.of("checkpoint not found: %s", file);
         }
         String yaml;
-        try (Safetensors st = Safetensors.open(file)) {
+        boolean torch;
+        try (TensorFile st = WeightFiles.open(file)) {
             yaml = st.metadata().get(CONFIG_KEY);
+            torch = st instanceof TorchCheckpoint;
+        }
+        if (yaml == null && torch) {
+            throw GkcException.of("%s is a PyTorch checkpoint, which records no run config; run a network trained elsewhere with"
+                    + " 'gkc model forward --weights %s --d2-config <its config.yaml>'", file, file);
         }
         if (yaml == null) {
             throw GkcException.of("%s records no run config (metadata '%s'); was it written by gkc train?", file, CONFIG_KEY);
@@ -35,7 +43,8 @@ public record TrainedModel(RunConfig config, Map<String, INDArray> weights) {
         RunConfig cfg;
         try {
             Path tmp = Files.createTempFile("gkc-run", ".yaml");
-            Files.writeString(tmp, yaml);
+            // model.decoder.preNorm was retired (always false: post-norm, as the authors'); runs written before still name it
+            Files.writeString(tmp, yaml.replaceAll("(?m)^\\s*preNorm:\\s*false\\s*$\\R?", ""));
             // a config that names no synthetic world predates them: it was trained on the four-shape world
             RunConfig legacy = RunConfig.defaults().withData(RunConfig.Data.defaults().withWorld(SyntheticWorld.FOUR_SHAPES.name()));
             cfg = Configs.load(RunConfig.class, legacy, tmp, List.of());

@@ -1,6 +1,11 @@
 package org.gkc4j.cli;
 
+import org.gkc4j.GkcException;
+import org.gkc4j.experiments.TrainedModel;
 import org.gkc4j.io.Npy;
+import org.gkc4j.io.TensorDType;
+import org.gkc4j.io.WeightFiles;
+import org.gkc4j.testing.TorchFiles;
 import org.gkc4j.testing.Graphs;
 import org.gkc4j.testing.Shared;
 import org.junit.jupiter.api.Test;
@@ -10,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelCommandTest {
@@ -40,5 +46,20 @@ class ModelCommandTest {
         assertEquals(1, code);
         assertTrue(err.toString().startsWith("gkc: the weights do not fit the network: missing"), err.toString());
         assertEquals(1, err.toString().strip().lines().count());
+    }
+
+    @Test
+    void forwardTakesADetectronStylePthWithTheSameResult() {
+        Path pth = dir.resolve("model_final.pth");
+        TorchFiles.saveStateDict(pth, WeightFiles.readAll(Path.of(fx("gkc.safetensors"))).tensors(), TensorDType.F32, true);
+        Path out = dir.resolve("out");
+        StringWriter err = new StringWriter();
+        int code = ClipCommandTest.run(err, "model", "forward", "--weights", pth.toString(), "--d2-config", fx("config.yaml"),
+                "--images", fx("images.npy"), "--text-features", fx("text_features.npy"), "--out", out.toString());
+        assertEquals(0, code, err.toString());
+        double r = Graphs.relDiff(Npy.read(out.resolve("sem_seg.npy")), Npy.read(Path.of(fx("sem_seg.npy"))));
+        assertTrue(r <= 1e-4, "sem_seg " + r);
+        GkcException e = assertThrows(GkcException.class, () -> TrainedModel.load(pth));
+        assertTrue(e.getMessage().contains("is a PyTorch checkpoint, which records no run config"), e.getMessage());
     }
 }

@@ -66,6 +66,41 @@ class RealDataPathTest {
         assertTrue(Files.exists(dir.resolve("eval/metrics.json")));
     }
 
+    /** A semantic dataset (ADE20K-150's layout, synthetic scenes as its images) trains and is scored through the same path. */
+    @Test
+    void aSemanticDatasetTrainsThroughTheSamePath() throws Exception {
+        Path root = dir.resolve("ade");
+        var layout = (org.gkc4j.pipeline.datasets.SemanticLayout.PairedFolders) org.gkc4j.pipeline.datasets.SemanticDataset.ADE20K_150.layout();
+        SyntheticBenchmark bench = new SyntheticBenchmark(new org.gkc4j.pipeline.synthetic.SyntheticWorld(), 64);
+        for (int i = 0; i < 6; i++) {
+            boolean train = i < 4;
+            var scene = bench.evalScene(i);
+            int[] labels = SyntheticBenchmark.labelMap(scene);
+            for (int p = 0; p < labels.length; p++) {
+                labels[p] = labels[p] == SyntheticBenchmark.IGNORE ? 0 : labels[p] + 1;   // ADE stores class + 1, 0 unlabelled
+            }
+            String id = "s" + i;
+            Path label = root.resolve(train ? layout.labelsTrain() : layout.labelsVal()).resolve(id + layout.labelExt());
+            Files.createDirectories(label.getParent());
+            new org.gkc4j.io.LabelMap(64, 64, labels).writePng8(label);
+            Path image = root.resolve(train ? layout.imagesTrain() : layout.imagesVal()).resolve(id + layout.imageExt());
+            Files.createDirectories(image.getParent());
+            javax.imageio.ImageIO.write(scene.image().toBufferedImage(), "png", image.toFile());
+        }
+        // the paper's trunk and text width in the config: the network follows the CLIP weights instead
+        RunConfig cfg = config(List.of("data.dataset=ade20k-150", "data.root=" + root, "train.iterations=1", "diversification.enabled=false",
+                "data.trainImages=4", "model.backbone.layers=[3, 4, 6, 3]", "model.backbone.width=64", "model.head.embedDim=1024"));
+        TrainingRun.Result r = TrainingRun.run(cfg, dir.resolve("ade-run"), false);
+        assertEquals(1, r.steps());
+        RunConfig saved = TrainedModel.load(r.out()).config();
+        assertEquals(List.of(1, 1, 1, 1), saved.model().backbone().layers());
+        assertEquals(16, saved.model().backbone().width());
+        assertEquals(32, saved.model().head().embedDim());
+        var m = Configs.JSON.readTree(r.out().resolve(TrainingRun.METRICS).toFile());
+        assertTrue(m.has("mIoU") && m.get("mIoU_novel").isNull(), "ADE20K-150 names are all training names: " + m);
+        assertEquals(150, Files.readAllLines(r.out().resolve("per_class_iou.csv")).size() - 1);
+    }
+
     @Test
     void aDatasetWithoutItsRootIsOneClearError() throws Exception {
         GkcException e = assertThrows(GkcException.class, () -> TrainingRun.run(config(List.of("data.dataset=coco-panoptic")), dir.resolve("a"), false));

@@ -29,6 +29,18 @@ class TrainedModelTest {
         assertEquals(current, load(yaml));
     }
 
+    /** model.decoder.preNorm was retired (always false); a run recorded with it still loads, and the key is otherwise refused. */
+    @Test
+    void aRecordedConfigWithTheRetiredPreNormKeyLoads() throws Exception {
+        RunConfig current = Configs.load(RunConfig.class, RunConfig.defaults(), Path.of("../configs/demo.yaml"), List.of());
+        String yaml = Configs.toYaml(current);
+        String legacy = yaml.replaceFirst("(?m)^(\\s+)decoder:\\R", "$1decoder:\n$1  preNorm: false\n");
+        assertNotEquals(yaml, legacy);
+        assertEquals(current, load(legacy));
+        org.junit.jupiter.api.Assertions.assertThrows(org.gkc4j.GkcException.class,
+                () -> Configs.load(RunConfig.class, RunConfig.defaults(), Path.of("../configs/demo.yaml"), List.of("model.decoder.preNorm=true")));
+    }
+
     private RunConfig load(String yaml) {
         Path file = dir.resolve("m" + yaml.hashCode() + ".safetensors");
         Safetensors.write(file, Map.of("w", Nd4j.zeros(2)), Map.of(TrainedModel.CONFIG_KEY, yaml));

@@ -48,7 +48,11 @@ public record ClipConfig(int embedDim, int imageResolution, List<Integer> vision
         return IGNORED_KEYS.contains(key) || IGNORED_SUFFIXES.stream().anyMatch(key::endsWith);
     }
 
-    /** Infers the sizes from tensor shapes; heads come from metadata {@value #HEADS_METADATA_KEY} or width / 64. */
+    /**
+     * Infers the sizes from tensor shapes. The text head count, which no shape tells, comes from metadata
+     * {@value #HEADS_METADATA_KEY} where present, else from OpenAI's rule width / 64 (every published OpenAI CLIP
+     * follows it; PyTorch files carry no metadata).
+     */
     public static ClipConfig infer(Map<String, long[]> shapes, Map<String, String> metadata) {
         for (String k : List.of("visual.conv1.weight", "visual.layer1.0.conv1.weight", "visual.attnpool.positional_embedding",
                 "text_projection", "positional_embedding", "token_embedding.weight", "ln_final.weight")) {
@@ -80,7 +84,8 @@ public record ClipConfig(int embedDim, int imageResolution, List<Integer> vision
         }
         int width = (int) shapes.get("ln_final.weight")[0];
         int heads;
-        if (metadata != null && metadata.containsKey(HEADS_METADATA_KEY)) {
+        boolean headsFromRule = metadata == null || !metadata.containsKey(HEADS_METADATA_KEY);
+        if (!headsFromRule) {
             try {
                 heads = Integer.parseInt(metadata.get(HEADS_METADATA_KEY).trim());
             } catch (NumberFormatException e) {
@@ -90,7 +95,8 @@ public record ClipConfig(int embedDim, int imageResolution, List<Integer> vision
             heads = width / 64;
         }
         if (heads <= 0 || width % heads != 0) {
-            throw GkcException.of("text width %d cannot be split into %d heads", width, heads);
+            throw GkcException.of("text width %d cannot be split into %d heads%s", width, heads, headsFromRule
+                    ? " (OpenAI's rule width / 64, used because the file records no " + HEADS_METADATA_KEY + " metadata)" : "");
         }
         ClipConfig c = new ClipConfig(embedDim, grid * 32, List.of(counts[0], counts[1], counts[2], counts[3]), visionWidth,
                 (int) shapes.get("positional_embedding")[0], (int) shapes.get("token_embedding.weight")[0], width, heads,

@@ -2,6 +2,8 @@ package org.gkc4j.clip;
 
 import org.gkc4j.GkcException;
 import org.gkc4j.io.Safetensors;
+import org.gkc4j.io.TensorFile;
+import org.gkc4j.io.WeightFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
@@ -10,8 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * CLIP weights in OpenAI's key layout (as open_clip and model hubs publish them): read from safetensors with every
- * size inferred from shapes, written back in the same layout (with the head count as metadata), round trip exact.
+ * CLIP weights in OpenAI's key layout (as open_clip and model hubs publish them): read from safetensors or PyTorch
+ * files with every size inferred from shapes, written back as safetensors in the same layout (with the head count as
+ * metadata), round trip exact.
  */
 public final class ClipWeights {
     private final ClipConfig config;
@@ -30,10 +33,17 @@ public final class ClipWeights {
         }
     }
 
+    /**
+     * Reads CLIP weights from safetensors, a {@code torch.save} state dict or a TorchScript archive (OpenAI's
+     * {@code RN50.pt}); the format is told by the file's first bytes ({@link WeightFiles}). Half-precision weights
+     * are widened to FLOAT. The text tower's head count, which no shape tells, is the safetensors metadata key
+     * {@value ClipConfig#HEADS_METADATA_KEY} where present, else OpenAI's rule width / 64 (PyTorch files never
+     * carry it).
+     */
     public static ClipWeights load(Path file) {
-        try (Safetensors st = Safetensors.open(file)) {
+        try (TensorFile st = WeightFiles.open(file)) {
             Map<String, long[]> shapes = new LinkedHashMap<>();
-            st.entries().forEach((k, e) -> shapes.put(k, e.shape()));
+            st.specs().forEach((k, e) -> shapes.put(k, e.shape()));
             ClipConfig cfg;
             try {
                 cfg = ClipConfig.infer(shapes, st.metadata());

@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * against the file size before touching data, so a truncated or hostile file is one clear error; tensor data is
  * memory-mapped and copied only when a tensor is read.
  */
-public final class Safetensors implements AutoCloseable {
+public final class Safetensors implements TensorFile {
     /** The format's own bound on header size. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     private static final int MAX_RANK = 16;
@@ -184,10 +184,19 @@ public final class Safetensors implements AutoCloseable {
         return new Entry(name, type, shape, begin, end);
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
+    @Override
+    public Map<String, Spec> specs() {
+        Map<String, Spec> m = new LinkedHashMap<>();
+        entries.forEach((k, e) -> m.put(k, new Spec(e.dtype(), e.shape())));
+        return Collections.unmodifiableMap(m);
+    }
+
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -210,6 +219,7 @@ public final class Safetensors implements AutoCloseable {
     }
 
     /** Reads a tensor; F16 and BF16 are widened to FLOAT. */
+    @Override
     public INDArray read(String name) {
         return read(name, true);
     }
@@ -226,15 +236,6 @@ public final class Safetensors implements AutoCloseable {
         } catch (IOException ex) {
             throw GkcException.of("cannot read tensor '%s' from %s: %s", name, path, ex.getMessage());
         }
-    }
-
-    /** Reads every tensor, in data order. */
-    public LinkedHashMap<String, INDArray> readAll() {
-        LinkedHashMap<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : entries.keySet()) {
-            out.put(name, read(name));
-        }
-        return out;
     }
 
     @Override

@@ -50,6 +50,9 @@ public final class D2Config {
         if (mf.path("ENFORCE_INPUT_PROJ").asBoolean(false) || hidden != convDim) {
             throw GkcException.of("%s: a decoder input projection (HIDDEN_DIM %d != CONVS_DIM %d) is not supported", file, hidden, convDim);
         }
+        if (mf.path("PRE_NORM").asBoolean(false)) {
+            throw GkcException.of("%s: MASK_FORMER.PRE_NORM true (pre-norm decoder layers) is not supported; Mask2Former and GKC use post-norm", file);
+        }
         int heads = mf.path("NHEADS").asInt(8);
         return new GkcModelConfig(
                 new GkcModelConfig.Backbone(layers, res.path("WIDTH").asInt(64), true),
@@ -57,7 +60,7 @@ public final class D2Config {
                 new GkcModelConfig.PixelDecoder(type, convDim, head.path("MASK_DIM").asInt(256), head.path("TRANSFORMER_ENC_LAYERS").asInt(6),
                         heads, 4, 1024, 32, 4, 32),
                 new GkcModelConfig.Decoder(hidden, mf.path("NUM_OBJECT_QUERIES").asInt(100), heads,
-                        mf.path("DIM_FEEDFORWARD").asInt(2048), mf.path("DEC_LAYERS").asInt(10), mf.path("PRE_NORM").asBoolean(false), 0, 0),
+                        mf.path("DIM_FEEDFORWARD").asInt(2048), mf.path("DEC_LAYERS").asInt(10), 0, 0),
                 new GkcModelConfig.Head(text.path("EMBED_DIM").asInt(res.path("OUTPUT_DIM").asInt(1024)), Math.log(1 / 0.07),
                         m.path("LEARNED_TEMP").asBoolean(true), Math.pow(512, -0.5)));
     }

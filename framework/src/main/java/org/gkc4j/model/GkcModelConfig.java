@@ -36,14 +36,14 @@ public record GkcModelConfig(Backbone backbone, PixelDecoder pixelDecoder, Decod
     }
 
     /**
-     * The masked-attention transformer decoder; {@code decLayers} counts prediction sets (layers + 1), as detectron2.
+     * The masked-attention transformer decoder (post-norm layers, as Mask2Former's); {@code decLayers} counts prediction
+     * sets (layers + 1), as detectron2.
      * {@code maskShapeChannels} > 0 adds a {@link MaskShapeEncoder} of that width, {@code maskMomentChannels} > 0 a
      * {@link MaskMomentEncoder} (neither is in the paper; 0 is its decoder).
      */
-    public record Decoder(int hidden, int queries, int heads, int ffnDim, int decLayers, boolean preNorm, int maskShapeChannels,
-                          int maskMomentChannels) {
+    public record Decoder(int hidden, int queries, int heads, int ffnDim, int decLayers, int maskShapeChannels, int maskMomentChannels) {
         public static Decoder defaults() {
-            return new Decoder(256, 100, 8, 2048, 10, false, 0, 0);
+            return new Decoder(256, 100, 8, 2048, 10, 0, 0);
         }
 
         public int layers() {

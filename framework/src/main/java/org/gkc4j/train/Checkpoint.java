@@ -2,6 +2,8 @@ package org.gkc4j.train;
 
 import org.gkc4j.GkcException;
 import org.gkc4j.io.Safetensors;
+import org.gkc4j.io.TensorFile;
+import org.gkc4j.io.WeightFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
@@ -60,11 +62,11 @@ public final class Checkpoint {
         }
     }
 
-    /** Only the model weights of a checkpoint or weights file. */
+    /** Only the model weights of a checkpoint or weights file (safetensors or PyTorch, see {@link WeightFiles}). */
     public static Map<String, INDArray> modelWeights(Path file) {
-        try (Safetensors st = Safetensors.open(file)) {
+        try (TensorFile st = WeightFiles.open(file)) {
             Map<String, INDArray> model = new LinkedHashMap<>();
-            for (String k : st.entries().keySet()) {
+            for (String k : st.specs().keySet()) {
                 if (!k.startsWith(OPTIMIZER_PREFIX)) {
                     model.put(k, st.read(k));
                 }

@@ -47,11 +47,11 @@ public final class VipsegCategories {
     private static VipsegCategories read() {
         ClassNames.Table t = ClassNames.table(KEY);
         int iId = t.column("dataset_id"), iName = t.column("name"), iThing = t.column("isthing"), iSplit = t.column("split");
-        GkcException.check(iId >= 0 && iName >= 0 && iThing >= 0 && iSplit >= 0, "class list %s lacks a dataset_id, name, isthing or split column", t.resource());
+        GkcException.check(iId >= 0 && iName >= 0 && iThing >= 0 && iSplit >= 0, "class list %s lacks a dataset_id, name, isthing or split column", t.source());
         List<Category> out = new ArrayList<>();
         for (List<String> row : t.rows()) {
             String split = row.get(iSplit);
-            GkcException.check(split.equals("seen") || split.equals("unseen"), "class list %s: split '%s' is neither seen nor unseen", t.resource(), split);
+            GkcException.check(split.equals("seen") || split.equals("unseen"), "class list %s: split '%s' is neither seen nor unseen", t.source(), split);
             out.add(new Category(Integer.parseInt(row.get(iId)), row.get(iName), row.get(iThing).equals("1"), split.equals("unseen")));
         }
         return new VipsegCategories(out);

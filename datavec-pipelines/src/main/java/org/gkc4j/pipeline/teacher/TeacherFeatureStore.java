@@ -20,19 +20,7 @@ import java.util.function.UnaryOperator;
  */
 public final class TeacherFeatureStore {
     /** One shard of a dataset's store: a store in memory, one safetensors file. */
-    public static final ShardedCache.Codec<TeacherFeatureStore> SHARDS = new ShardedCache.Codec<>() {
-        public String suffix() {
-            return ".safetensors";
-        }
-
-        public TeacherFeatureStore read(Path file) {
-            return TeacherFeatureStore.read(file);
-        }
-
-        public void write(Path file, TeacherFeatureStore shard) {
-            shard.write(file);
-        }
-    };
+    public static final ShardedCache.Codec<TeacherFeatureStore> SHARDS = ShardedCache.Codec.of(".safetensors", TeacherFeatureStore::read, TeacherFeatureStore::write);
 
     private final Map<String, INDArray> features;
     private final Map<String, long[]> segmentIds;

@@ -1,5 +1,6 @@
 package org.gkc4j.pipeline.text;
 
+import org.gkc4j.pipeline.datasets.ClassNames;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -21,19 +21,7 @@ public final class SynonymScores {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One shard of a dataset's scores: one JSON file. */
-    public static final ShardedCache.Codec<SynonymScores> SHARDS = new ShardedCache.Codec<>() {
-        public String suffix() {
-            return ".json";
-        }
-
-        public SynonymScores read(Path file) {
-            return SynonymScores.read(file);
-        }
-
-        public void write(Path file, SynonymScores shard) {
-            shard.write(file);
-        }
-    };
+    public static final ShardedCache.Codec<SynonymScores> SHARDS = ShardedCache.Codec.of(".json", SynonymScores::read, SynonymScores::write);
 
     private final Map<String, Map<String, Map<String, Double>>> scores;
     private final ShardedCache<SynonymScores> shards;

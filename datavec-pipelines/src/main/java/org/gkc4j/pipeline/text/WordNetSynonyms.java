@@ -1,5 +1,6 @@
 package org.gkc4j.pipeline.text;
 
+import org.gkc4j.pipeline.datasets.ClassNames;
 import net.sf.extjwnl.JWNLException;
 import net.sf.extjwnl.data.IndexWord;
 import net.sf.extjwnl.data.POS;

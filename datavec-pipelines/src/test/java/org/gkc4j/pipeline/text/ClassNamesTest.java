@@ -1,5 +1,6 @@
 package org.gkc4j.pipeline.text;
 
+import org.gkc4j.pipeline.datasets.ClassNames;
 import org.gkc4j.GkcException;
 import org.gkc4j.testing.Shared;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package org.gkc4j.pipeline.text;
 
+import org.gkc4j.pipeline.datasets.ClassNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
