@@ -15,15 +15,23 @@ import java.nio.file.Path;
  *               written
  */
 public record LabelOutput(Path target, LabelMap labels, Format format, int ignore, boolean write) {
-    /** The two stored forms of detectron2's prepared label maps. */
+    /**
+     * The stored forms: detectron2's prepared label maps (8-bit PNG, 16-bit TIFF) and, for a preparation that also
+     * resizes images (ADE20K-847), an RGB JPEG whose "labels" are packed {@code 0xRRGGBB} pixels.
+     */
     public enum Format {
-        PNG8, TIFF16;
+        PNG8, TIFF16, RGB_JPEG;
 
         void write(LabelMap labels, Path file) {
-            if (this == PNG8) {
-                labels.writePng8(file);
-            } else {
-                labels.writeTiff16(file);
+            switch (this) {
+                case PNG8 -> labels.writePng8(file);
+                case TIFF16 -> labels.writeTiff16(file);
+                case RGB_JPEG -> {
+                    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(labels.width(), labels.height(),
+                            java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    img.setRGB(0, 0, labels.width(), labels.height(), labels.values(), 0, labels.width());
+                    org.gkc4j.io.ImageFiles.write(file, img, "jpg");
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ public final class Preparations {
         KNOWN.put("coco-panoptic", z -> new CocoPanopticPreparation());
         KNOWN.put("ade20k-150", z -> new ReleasedLayoutCheck("ade20k-150", SemanticDataset.ADE20K_150));
         KNOWN.put("pascal-voc-20", z -> new ReleasedLayoutCheck("pascal-voc-20", SemanticDataset.PASCAL_VOC_20));
+        KNOWN.put("ade20k-847", z -> new Ade20k847Preparation());
     }
 
     private Preparations() {
@@ -32,10 +33,6 @@ public final class Preparations {
     public static Preparation of(String key, boolean zeroShot) {
         Function<Boolean, Preparation> f = KNOWN.get(key);
         if (f == null) {
-            if (key.equals("ade20k-847")) {
-                throw GkcException.of("ade20k-847 cannot be prepared yet: it needs ADE20K_2021_17_01's index_ade20k.pkl, and gkc4j has no "
-                        + "pickle reader for it yet");
-            }
             throw GkcException.of("unknown dataset %s; known: %s", key, String.join(", ", KNOWN.keySet()));
         }
         if (zeroShot && !key.equals("coco-stuff")) {

@@ -124,6 +124,53 @@ class PrepareSpeedBenchmark {
         Files.writeString(coco.resolve("annotations/panoptic_val2017.json"),
                 "{\"images\":[" + images + "],\"annotations\":[" + anns + "],\"categories\":[" + cats + "]}");
         time(new CocoPanopticPreparation(), N);
+
+        // ADE20K-847: 800x600 images with RGB seg PNGs (scaled to 683x512), listed by a protocol-2 pickled index.
+        int[] adeIds = {2978, 312, 2420, 3148, 0};
+        List<String> folders = new ArrayList<>(), files = new ArrayList<>();
+        for (int i = 0; i < N; i++) {
+            String folder = "ADE20K_2021_17_01/images/ADE/validation/x", stem = String.format("ADE_val_%08d", i);
+            int[] seg = blocks(rnd, 800, 600, adeIds);
+            for (int p = 0; p < seg.length; p++) {
+                seg[p] = (seg[p] / 256 * 10) << 16 | (seg[p] % 256) << 8;
+            }
+            BufferedImage segImg = new BufferedImage(800, 600, BufferedImage.TYPE_INT_RGB), photo = new BufferedImage(800, 600, BufferedImage.TYPE_INT_RGB);
+            segImg.setRGB(0, 0, 800, 600, seg, 0, 800);
+            Path dir = root.resolve(folder);
+            Files.createDirectories(dir);
+            javax.imageio.ImageIO.write(segImg, "png", dir.resolve(stem + "_seg.png").toFile());
+            javax.imageio.ImageIO.write(photo, "jpg", dir.resolve(stem + ".jpg").toFile());
+            folders.add(folder);
+            files.add(stem + ".jpg");
+        }
+        Files.write(root.resolve(Ade20k847Preparation.INDEX), pickledIndex(folders, files));
+        time(new Ade20k847Preparation(), N);
+    }
+
+    /** A protocol-2 pickle of {"folder": [...], "filename": [...]}. */
+    static byte[] pickledIndex(List<String> folders, List<String> files) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0x80);
+        out.write(2);
+        out.write('}');
+        out.write('(');
+        for (var e : java.util.Map.of("folder", folders, "filename", files).entrySet()) {
+            unicode(out, e.getKey());
+            out.write(']');
+            out.write('(');
+            e.getValue().forEach(v -> unicode(out, v));
+            out.write('e');
+        }
+        out.write('u');
+        out.write('.');
+        return out.toByteArray();
+    }
+
+    private static void unicode(java.io.ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.write('X');
+        out.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(b.length).array(), 0, 4);
+        out.write(b, 0, b.length);
     }
 
     static void deleteTree(Path dir) throws IOException {
