@@ -32,7 +32,8 @@ public final class DataCommand implements Runnable {
                     "coco-stuff: coco/stuffthingmaps/* to coco/stuffthingmaps_detectron2/* (--zero-shot: also the *_base and *_novel maps "
                             + "of the 15-unseen-class split); cityscapes-19: gtFine *_labelIds.png to *_labelTrainIds.png; pascal-context-59 and "
                             + "pascal-context-459: VOC2010/trainval/*.mat to annotations_detectron2/pc59_val/*.png and pc459_val/*.tif; "
-                            + "coco-panoptic: panoptic PNGs to coco/panoptic_semseg_* and a parse check of the captions; ade20k-150 and "
+                            + "coco-panoptic: panoptic PNGs to coco/panoptic_semseg_* and a parse check of the captions; ade20k-847: "
+                            + "ADE20K_2021_17_01 (index_ade20k.pkl, seg PNGs) to images_detectron2 and annotations_detectron2; ade20k-150 and "
                             + "pascal-voc-20: read as released, the layout is validated."})
     static final class PrepareCommand implements Callable<Integer> {
         @picocli.CommandLine.Spec
@@ -40,7 +41,7 @@ public final class DataCommand implements Runnable {
         @Mixin
         CommonOptions common;
         @picocli.CommandLine.Parameters(index = "0", paramLabel = "DATASET",
-                description = "coco-stuff, cityscapes-19, pascal-context-59, pascal-context-459, coco-panoptic, ade20k-150 or pascal-voc-20.")
+                description = "coco-stuff, cityscapes-19, pascal-context-59, pascal-context-459, coco-panoptic, ade20k-847, ade20k-150 or pascal-voc-20.")
         String dataset;
         @Option(names = "--root", required = true, description = "Datasets root (detectron2's DETECTRON2_DATASETS).")
         Path root;
