@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Dataset preparation.",
-        subcommands = {DataCommand.CocoPanopticToSemantic.class, DataCommand.VipsegToSemanticCommand.class, DataCommand.SyntheticPreview.class,
+        subcommands = {DataCommand.PrepareCommand.class, DataCommand.CheckCommand.class, DataCommand.CocoPanopticToSemantic.class, DataCommand.VipsegToSemanticCommand.class, DataCommand.SyntheticPreview.class,
                 DataCommand.SyntheticExportCommand.class})
 public final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -23,6 +23,100 @@ public final class DataCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "prepare", mixinStandardHelpOptions = true,
+            description = {"A benchmark's prepared layout (datavec-pipelines/DATASETS.md) from the files its owners publish, unpacked under the "
+                    + "datasets root. One image at a time, each output written atomically; outputs already written are kept, so an interrupted "
+                    + "run resumes. Damaged inputs are named, counted and skipped (--strict: the first stops the run).",
+                    "coco-stuff: coco/stuffthingmaps/* to coco/stuffthingmaps_detectron2/* (--zero-shot: also the *_base and *_novel maps "
+                            + "of the 15-unseen-class split); cityscapes-19: gtFine *_labelIds.png to *_labelTrainIds.png; pascal-context-59 and "
+                            + "pascal-context-459: VOC2010/trainval/*.mat to annotations_detectron2/pc59_val/*.png and pc459_val/*.tif; "
+                            + "coco-panoptic: panoptic PNGs to coco/panoptic_semseg_* and a parse check of the captions; ade20k-847: "
+                            + "ADE20K_2021_17_01 (index_ade20k.pkl, seg PNGs) to images_detectron2 and annotations_detectron2; ade20k-150 and "
+                            + "pascal-voc-20: read as released, the layout is validated."})
+    static final class PrepareCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+        @Mixin
+        CommonOptions common;
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "DATASET",
+                description = "coco-stuff, cityscapes-19, pascal-context-59, pascal-context-459, coco-panoptic, ade20k-847, ade20k-150 or pascal-voc-20.")
+        String dataset;
+        @Option(names = "--root", required = true, description = "Datasets root (detectron2's DETECTRON2_DATASETS).")
+        Path root;
+        @Option(names = "--zero-shot", description = "coco-stuff: also write {train2017,val2017}_base (156 seen classes) and _novel (15 unseen).")
+        boolean zeroShot;
+        @Option(names = "--strict", description = "Stop at the first damaged input instead of skipping it with a warning.")
+        boolean strict;
+
+        @Override
+        public Integer call() {
+            org.gkc4j.pipeline.prepare.Preparation preparation = org.gkc4j.pipeline.prepare.Preparations.of(dataset, zeroShot);
+            LoadOptions options = strict ? LoadOptions.failOnDamage() : LoadOptions.skipDamaged();
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            LoadReport report = new LoadReport(m -> err.println("gkc: warning: " + m));
+            ProgressBar[] bar = new ProgressBar[1];
+            org.gkc4j.pipeline.prepare.PrepareResult r;
+            try {
+                r = org.gkc4j.pipeline.prepare.Preparer.run(preparation, root, options, report, (done, total, name) -> {
+                    if (bar[0] == null) {
+                        bar[0] = new ProgressBar("prepare " + dataset, total, "images");
+                    }
+                    bar[0].step(done, name);
+                });
+            } finally {
+                if (bar[0] != null) {
+                    bar[0].close();
+                }
+            }
+            err.println("gkc: " + r.line());
+            err.flush();
+            if (r.units() > 0 && r.damaged() == r.units()) {
+                throw GkcException.of("every input of %s was damaged; nothing prepared", dataset);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Checks a prepared datasets root against the benchmark's official validation split: the number of label files "
+                    + "(COCO 5,000, ADE20K 2,000, PASCAL-Context 5,105, VOC 1,449, Cityscapes 500), each one's image, and its values. "
+                    + "One line per problem on standard output; exit status 1 if there is any.")
+    static final class CheckCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+        @Mixin
+        CommonOptions common;
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "DATASET",
+                description = "coco-stuff, coco-panoptic, ade20k-150, ade20k-847, pascal-context-59, pascal-context-459, pascal-voc-20 or cityscapes-19.")
+        String dataset;
+        @Option(names = "--root", required = true, description = "Datasets root (detectron2's DETECTRON2_DATASETS).")
+        Path root;
+
+        @Override
+        public Integer call() {
+            org.gkc4j.pipeline.prepare.DatasetCheck.expectation(dataset);
+            java.io.PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+            ProgressBar[] bar = new ProgressBar[1];
+            long problems;
+            try {
+                problems = org.gkc4j.pipeline.prepare.DatasetCheck.run(dataset, root, (done, total, name) -> {
+                    if (bar[0] == null) {
+                        bar[0] = new ProgressBar("check " + dataset, total, "images");
+                    }
+                    bar[0].step(done, name);
+                }, line -> out.println(line));
+            } finally {
+                if (bar[0] != null) {
+                    bar[0].close();
+                }
+            }
+            out.flush();
+            err.println(problems == 0 ? "gkc: " + dataset + " under " + root + ": no problems found" : "gkc: " + dataset + ": " + problems + " problems");
+            err.flush();
+            return problems == 0 ? 0 : 1;
+        }
     }
 
     @Command(name = "coco-panoptic-to-semantic", mixinStandardHelpOptions = true,

@@ -62,6 +62,14 @@ public final class RestrictedUnpickler {
         return new RestrictedUnpickler(source, data, rules).run();
     }
 
+    /**
+     * Reads one pickle of a kind larger than a weights file's (a dataset index), whose caller has already bounded
+     * {@code data} by its own limit; every other bound holds as in {@link #load(String, byte[], PickleRules)}.
+     */
+    public static Object loadLarge(String source, byte[] data, PickleRules rules) {
+        return new RestrictedUnpickler(source, data, rules).run();
+    }
+
     private Object run() {
         try {
             while (pos < data.length) {

@@ -52,6 +52,15 @@ public final class PanopticToSemantic {
         return written;
     }
 
+    /**
+     * One annotation's semantic label map, by the rule above. Unlisted segment ids are reported (or, with
+     * {@link LoadOptions#failOnDamage()}, fatal); a damaged PNG or a size disagreeing with the JSON is a {@link GkcException}.
+     */
+    public static LabelMap labelMap(CocoPanopticIndex index, CocoPanopticIndex.Annotation ann, Path panopticDir, LoadOptions options,
+                                    LoadReport report) {
+        return labels(panopticDir.resolve(ann.fileName()), ann, index, options, new CocoPanopticIndex.Damage(options, report));
+    }
+
     private static LabelMap labels(Path png, CocoPanopticIndex.Annotation ann, CocoPanopticIndex index, LoadOptions options,
                                    CocoPanopticIndex.Damage damage) {
         List<CocoPanopticIndex.SegmentInfo> segs = ann.segments();

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * <caption>Layouts (split names in braces: train, val)</caption>
  * <tr><th>dataset</th><th>images</th><th>labels</th><th>stored values</th></tr>
  * <tr><td>coco-stuff-171</td><td>coco/{train2017,val2017}/&lt;id&gt;.jpg</td><td>coco/stuffthingmaps_detectron2/{train2017,val2017}/&lt;id&gt;.png</td><td>0..170, 255 ignore</td></tr>
- * <tr><td>coco-panoptic-133</td><td>coco/{train2017,val2017}/&lt;id&gt;.jpg</td><td>coco/panoptic_semseg_{train2017,val2017}/&lt;id&gt;.png ({@code gkc data coco-panoptic-to-semantic})</td><td>0..132, 255 ignore</td></tr>
+ * <tr><td>coco-panoptic-133</td><td>coco/{train2017,val2017}/&lt;id&gt;.jpg</td><td>coco/panoptic_semseg_{train2017,val2017}/&lt;id&gt;.png ({@code gkc data prepare coco-panoptic})</td><td>0..132, 255 ignore</td></tr>
  * <tr><td>ade20k-150</td><td>ADEChallengeData2016/images/{training,validation}/&lt;id&gt;.jpg</td><td>ADEChallengeData2016/annotations/{training,validation}/&lt;id&gt;.png</td><td>1..150 = class + 1, 0 ignore</td></tr>
  * <tr><td>ade20k-847</td><td>ADE20K_2021_17_01/images_detectron2/{training,validation}/&lt;id&gt;.jpg</td><td>ADE20K_2021_17_01/annotations_detectron2/{training,validation}/&lt;id&gt;.tif (16-bit)</td><td>0..846, 65535 ignore</td></tr>
  * <tr><td>pascal-context-59</td><td>VOCdevkit/VOC2010/JPEGImages/&lt;id&gt;.jpg</td><td>VOCdevkit/VOC2010/annotations_detectron2/pc59_val/&lt;id&gt;.png (val only)</td><td>0..58, 255 ignore</td></tr>
