@@ -354,7 +354,7 @@ class AuthorsCriterionParityTest {
             weights.put("logit_scale", arr("logit_scale").reshape());
             ctx = GraphContext.builder().dtype(DataType.DOUBLE).seed(1).weights(weights).build();
             GkcModelConfig base = GkcModelConfig.defaults();
-            GkcModelConfig cfg = new GkcModelConfig(base.backbone(), base.pixelDecoder(), new GkcModelConfig.Decoder(d, q, 2, 16, 2, false, 0, 0),
+            GkcModelConfig cfg = new GkcModelConfig(base.backbone(), base.pixelDecoder(), new GkcModelConfig.Decoder(d, q, 2, 16, 2, 0, 0),
                     new GkcModelConfig.Head(e, 0.0, true, 0.1));
             head = new OpenVocabularyHead(ctx.root(), cfg);
             List<SDVariable> masks = new ArrayList<>(), classEmb = new ArrayList<>(), emb = new ArrayList<>();
