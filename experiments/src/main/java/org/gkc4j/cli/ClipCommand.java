@@ -1,5 +1,7 @@
 package org.gkc4j.cli;
 
+import org.gkc4j.experiments.ClipPretraining;
+import org.gkc4j.experiments.ClipPretrainConfig;
 import org.gkc4j.GkcException;
 import org.gkc4j.clip.ClipImageEncoder;
 import org.gkc4j.clip.ClipTextEncoder;

@@ -1,5 +1,6 @@
 package org.gkc4j.cli;
 
+import org.gkc4j.experiments.ProgressBar;
 import org.gkc4j.GkcException;
 import org.gkc4j.pipeline.datasets.LoadOptions;
 import org.gkc4j.pipeline.datasets.LoadReport;

@@ -1,5 +1,6 @@
 package org.gkc4j.cli;
 
+import org.gkc4j.experiments.ProgressBar;
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.VideoConsistency;
 import org.gkc4j.eval.VideoLabelMapFolders;

@@ -1,8 +1,6 @@
 package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
-import org.gkc4j.cli.ClipPretrainConfig;
-import org.gkc4j.cli.ClipPretraining;
 import org.gkc4j.clip.ClipTextEncoder;
 import org.gkc4j.clip.ClipTokenizer;
 import org.gkc4j.clip.ClipWeights;

@@ -1,7 +1,6 @@
 package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
-import org.gkc4j.cli.ProgressBar;
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.pipeline.RgbImage;

@@ -4,7 +4,6 @@ import org.gkc4j.clip.ClipImageEncoder;
 import org.gkc4j.clip.ClipTokenizer;
 import org.gkc4j.clip.ClipTextEncoder;
 import org.gkc4j.clip.ClipWeights;
-import org.gkc4j.cli.ProgressBar;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.ShardedCache;
 import org.gkc4j.pipeline.SampleSource;

@@ -1,7 +1,6 @@
 package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
-import org.gkc4j.cli.ClipPretrainConfig;
 import org.gkc4j.criterion.CriterionConfig;
 import org.gkc4j.criterion.DistillationLoss;
 import org.gkc4j.model.GkcModelConfig;

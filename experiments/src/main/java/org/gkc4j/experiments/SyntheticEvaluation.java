@@ -1,6 +1,5 @@
 package org.gkc4j.experiments;
 
-import org.gkc4j.cli.ProgressBar;
 import org.gkc4j.eval.SemSegMetrics;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.SegmentationSample;

@@ -3,7 +3,6 @@ package org.gkc4j.experiments;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.gkc4j.cli.ProgressBar;
 import org.gkc4j.config.Configs;
 import org.gkc4j.io.AtomicFiles;
 import org.gkc4j.pipeline.SampleSource;

@@ -1,7 +1,6 @@
 package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
-import org.gkc4j.cli.ProgressBar;
 import org.gkc4j.config.Configs;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.pipeline.LoaderConfig;

@@ -1,7 +1,7 @@
 package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
-import org.gkc4j.cli.ClipPretrainConfig;
+import org.gkc4j.experiments.ClipPretrainConfig;
 import org.gkc4j.config.Configs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

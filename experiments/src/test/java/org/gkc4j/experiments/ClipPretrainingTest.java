@@ -1,4 +1,4 @@
-package org.gkc4j.cli;
+package org.gkc4j.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.gkc4j.clip.ClipTokenizer;

@@ -1,4 +1,4 @@
-package org.gkc4j.cli;
+package org.gkc4j.experiments;
 
 import java.util.List;
 
