@@ -1,5 +1,6 @@
 package org.gkc4j.experiments;
 
+import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
 import org.gkc4j.criterion.ClassLoss;
 import org.gkc4j.criterion.CriterionConfig;
@@ -20,6 +21,7 @@ import org.gkc4j.pipeline.text.SynonymScores;
 import org.gkc4j.pipeline.text.TextDiversification;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,12 +67,13 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
             TeacherFeatureStore store = RegionFeatures.teacher(data.train(), clip.weights(), d.target(),
                     cache.resolve("teacher-" + d.target().name().toLowerCase() + "-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
             store = TeacherTransform.applyAll(TeacherTransform.placement(d), store, data.train(), classText, new LinkedHashMap<>());
-            Map<String, Object> report = RegionFeatures.teacherReport(data.train(), store, classText, classes);
+            Map<String, Object> report = teacherReport(data, store, classText,
+                    cache.resolve("teacher-report-" + d.target().name().toLowerCase() + "-" + d.space().name().toLowerCase() + "-" + key + ".json"));
             store = TeacherTransform.applyAll(TeacherTransform.selection(d), store, data.train(), classText, report == null ? new LinkedHashMap<>() : report);
             if (report != null) {
                 AtomicFiles.writeString(out.resolve(TrainingRun.TEACHER_REPORT), Configs.toJson(report));
                 System.err.printf("gkc: the teacher names %.1f %% of the training segments right (mean over classes %.1f %%)%n",
-                        (double) report.get("top1"), (double) report.get("mean_class_top1"));
+                        ((Number) report.get("top1")).doubleValue(), ((Number) report.get("mean_class_top1")).doubleValue());
             }
             teacherDim = store.dim();
             enrichers.add(new TeacherFeatures(store));
@@ -79,6 +82,26 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
             enrichers.add(new CaptionGrounding(CaptionNouns.load()));
         }
         return new TrainingSetup(enrichers, terms(cfg, classes, clip.embedder(), teacherDim), classText);
+    }
+
+    /**
+     * The teacher report, cached beside the features it measures: computing it reads every training image again,
+     * which on a large dataset would cost a pass over the data at every start.
+     */
+    private static Map<String, Object> teacherReport(TrainingData data, TeacherFeatureStore store, INDArray classText, Path file) {
+        try {
+            if (Files.isRegularFile(file)) {
+                return Configs.JSON.readValue(file.toFile(), new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {
+                });
+            }
+            Map<String, Object> report = RegionFeatures.teacherReport(data.train(), store, classText, data.classes());
+            if (report != null) {
+                AtomicFiles.writeString(file, Configs.toJson(report));
+            }
+            return report;
+        } catch (java.io.IOException e) {
+            throw GkcException.of("cannot read the cached teacher report %s: %s (delete it to compute it again)", file, e.getMessage());
+        }
     }
 
     /** The criterion's terms: the mask and class losses, then one term per contribution the config turns on. */
