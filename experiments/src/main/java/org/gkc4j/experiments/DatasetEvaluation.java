@@ -16,7 +16,13 @@ import java.util.List;
  * map resized back (nearest) and scored at full resolution.
  */
 public final class DatasetEvaluation {
-    /** Metrics, the pixel confusion {@code [truth][prediction]}, and the first images with truth and prediction for pictures. */
+    /** Width of the images kept for pictures (smaller images keep theirs). */
+    static final int THUMBNAIL = 256;
+
+    /**
+     * Metrics, the pixel confusion {@code [truth][prediction]}, and the first images with truth and prediction for
+     * pictures, all at the first kept image's thumbnail size.
+     */
     public record Result(SemSegMetrics metrics, long[][] confusion, int images, List<RgbImage> keptImages, List<int[]> keptTruth,
                          List<int[]> keptPredictions) {
     }
@@ -44,9 +50,12 @@ public final class DatasetEvaluation {
                 int[] full = Resampling.nearest(labels, wh[0], wh[1], img.width(), img.height());
                 eval.add(full, s.labels());
                 if (images.size() < keep) {
-                    images.add(img);
-                    truth.add(s.labels());
-                    predicted.add(full);
+                    // pictures take one cell size: every kept image at the first one's thumbnail size
+                    int tw = images.isEmpty() ? Math.min(THUMBNAIL, img.width()) : images.get(0).width();
+                    int th = images.isEmpty() ? Math.max(1, Math.round((float) img.height() * tw / img.width())) : images.get(0).height();
+                    images.add(Resampling.bilinear(img, tw, th));
+                    truth.add(Resampling.nearest(s.labels(), img.width(), img.height(), tw, th));
+                    predicted.add(Resampling.nearest(full, img.width(), img.height(), tw, th));
                 }
                 bar.step(++count, s.id());
             }

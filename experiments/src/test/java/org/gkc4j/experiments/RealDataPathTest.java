@@ -101,6 +101,33 @@ class RealDataPathTest {
         assertEquals(150, Files.readAllLines(r.out().resolve("per_class_iou.csv")).size() - 1);
     }
 
+    /** Real COCO images and panoptic annotations (the shared sample, two images of different sizes) train and are scored. */
+    @Test
+    void theRealCocoSampleTrainsAndIsScored() throws Exception {
+        Path sample = org.gkc4j.testing.Shared.require("data/coco-panoptic-sample");
+        Path coco = dir.resolve("coco-root").resolve("coco");
+        for (String split : List.of("train2017", "val2017")) {
+            for (String sub : List.of("input_images", "panoptic_examples")) {
+                Path to = coco.resolve(sub.equals("input_images") ? split : "panoptic_" + split);
+                Files.createDirectories(to);
+                try (var files = Files.list(sample.resolve(sub))) {
+                    for (Path f : files.toList()) {
+                        Files.copy(f, to.resolve(f.getFileName()));
+                    }
+                }
+            }
+            Files.createDirectories(coco.resolve("annotations"));
+            Files.copy(sample.resolve("panoptic_examples.json"), coco.resolve("annotations").resolve("panoptic_" + split + ".json"));
+        }
+        RunConfig cfg = config(List.of("data.dataset=coco-panoptic", "data.root=" + coco.getParent(), "train.iterations=1", "evaluation.visualise=2"));
+        TrainingRun.Result r = TrainingRun.run(cfg, dir.resolve("coco-run"), false);
+        assertEquals(1, r.steps());
+        assertEquals(133, Files.readAllLines(r.out().resolve("per_class_iou.csv")).size() - 1);
+        assertTrue(Files.size(r.out().resolve("predictions.png")) > 0);
+        var m = Configs.JSON.readTree(r.out().resolve(TrainingRun.METRICS).toFile());
+        assertEquals(2, m.get("images").asInt(), m.toString());
+    }
+
     @Test
     void aDatasetWithoutItsRootIsOneClearError() throws Exception {
         GkcException e = assertThrows(GkcException.class, () -> TrainingRun.run(config(List.of("data.dataset=coco-panoptic")), dir.resolve("a"), false));
