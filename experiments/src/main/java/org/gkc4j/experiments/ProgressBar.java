@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * A one-line progress bar on standard error: position, rate, elapsed and remaining time, and a status text.
- * Redraws at most a few times a second; prints plain lines instead when stderr is not a terminal (logs, CI).
+ * Redraws at most a few times a second; prints plain lines instead when stderr is not a terminal (logs, CI). A total
+ * of 0 or less means unknown: the count and rate are shown without a bar or remaining time.
  */
 public final class ProgressBar implements AutoCloseable {
     private final String label;
@@ -27,7 +28,7 @@ public final class ProgressBar implements AutoCloseable {
     public void step(long to, String status) {
         position = to;
         long now = System.nanoTime();
-        boolean done = to >= total;
+        boolean done = total > 0 && to >= total;
         if (interactive) {
             if (done || now - lastDraw > 200_000_000L) {
                 out.print("\r" + render(status) + "\u001b[K");
@@ -42,6 +43,9 @@ public final class ProgressBar implements AutoCloseable {
     String render(String status) {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double rate = position / Math.max(elapsed, 1e-9);
+        if (total <= 0) {
+            return String.format(Locale.ROOT, "%s %d %s %.2f %s/s %s %s", label, position, unit, rate, unit, clock(elapsed), status == null ? "" : status);
+        }
         double remaining = rate > 0 ? (total - position) / rate : 0;
         int width = 24, filled = (int) (width * Math.min(1.0, position / (double) Math.max(1, total)));
         return String.format(Locale.ROOT, "%s [%s%s] %d/%d %s %.2f %s/s %s<%s %s", label, "#".repeat(filled), ".".repeat(width - filled),
