@@ -23,6 +23,7 @@ import java.io.PrintWriter;
                 DataCommand.class,
                 EvalMasksCommand.class,
                 EvalVideoMasksCommand.class,
+                DoctorCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {

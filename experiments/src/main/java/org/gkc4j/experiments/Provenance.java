@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What produced a result: code version, machine, time; written beside every run's outputs. */
+/**
+ * What produced a result: code version, machine, time, and the ND4J backend and devices that actually ran (read from
+ * ND4J, not from the build profile); written beside every run's outputs.
+ */
 public final class Provenance {
     private Provenance() {
     }
@@ -22,7 +25,12 @@ public final class Provenance {
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         p.put("cores", Runtime.getRuntime().availableProcessors());
         p.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", ""));
-        p.put("nd4j", "1.0.0-M2.1");
+        try {
+            p.putAll(org.gkc4j.experiments.doctor.BackendReport.collect().toProvenance());
+        } catch (RuntimeException | LinkageError e) {
+            p.put("nd4j", org.gkc4j.experiments.doctor.BackendReport.installedNd4jVersion());
+            p.put("backend", "unavailable: " + e.getMessage());
+        }
         return p;
     }
 

@@ -1,6 +1,6 @@
 package org.gkc4j.clip;
 
-import org.gkc4j.testing.GradientCheck;
+import org.gkc4j.nn.GradientCheck;
 import org.gkc4j.testing.Graphs;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

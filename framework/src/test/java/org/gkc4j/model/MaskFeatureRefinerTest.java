@@ -2,7 +2,7 @@ package org.gkc4j.model;
 
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.Resize;
-import org.gkc4j.testing.GradientCheck;
+import org.gkc4j.nn.GradientCheck;
 import org.gkc4j.testing.Graphs;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;

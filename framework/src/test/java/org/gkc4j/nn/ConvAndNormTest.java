@@ -1,6 +1,6 @@
 package org.gkc4j.nn;
 
-import org.gkc4j.testing.GradientCheck;
+import org.gkc4j.nn.GradientCheck;
 import org.gkc4j.testing.Graphs;
 import org.gkc4j.testing.Reference;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import org.gkc4j.criterion.TextAlignmentLoss;
 import org.gkc4j.data.ImageTargets;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.model.GkcModelConfig;
-import org.gkc4j.testing.GradientCheck;
+import org.gkc4j.nn.GradientCheck;
 import org.gkc4j.testing.Graphs;
 import org.gkc4j.testing.ToyScenes;
 import org.junit.jupiter.api.Test;

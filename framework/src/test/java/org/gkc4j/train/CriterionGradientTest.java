@@ -4,7 +4,7 @@ import org.gkc4j.criterion.Criterion;
 import org.gkc4j.criterion.CriterionConfig;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.model.GkcModelConfig;
-import org.gkc4j.testing.GradientCheck;
+import org.gkc4j.nn.GradientCheck;
 import org.gkc4j.testing.ToyScenes;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SameDiff;

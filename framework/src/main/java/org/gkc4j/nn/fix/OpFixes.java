@@ -5,6 +5,9 @@ import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +17,16 @@ import java.util.Map;
 public final class OpFixes {
     private static volatile boolean installed;
 
+    /** Stock op name to the class that replaces it. */
+    private static final Map<String, Class<?>> REPLACEMENTS = replacements();
+
+    /** How this backend resolves one replaced op: the class SameDiff now creates for it (null: the op is unknown here). */
+    public record Resolution(String op, String expected, String registered) {
+        public boolean ok() {
+            return expected.equals(registered);
+        }
+    }
+
     private OpFixes() {
     }
 
@@ -21,10 +34,39 @@ public final class OpFixes {
         if (installed) {
             return;
         }
-        replace("gather", GatherWithGradient.class);
-        replace(MultiplyWithGradient.OP_NAME, MultiplyWithGradient.class);
-        replace(SumToShape.OP_NAME, SumToShape.class);
+        REPLACEMENTS.forEach(OpFixes::replace);
         installed = true;
+    }
+
+    /** Installs the fixes and reports, per replaced op, which class the backend's op registry now maps it to. */
+    @SuppressWarnings("unchecked")
+    public static List<Resolution> resolve() {
+        install();
+        List<Resolution> out = new ArrayList<>();
+        for (Map.Entry<String, Class<?>> e : REPLACEMENTS.entrySet()) {
+            CustomOpDescriptor descriptor = Nd4j.getExecutioner().getCustomOperations().get(e.getKey());
+            String registered = null;
+            if (descriptor != null) {
+                try {
+                    Field single = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClass");
+                    single.setAccessible(true);
+                    Class<?> c = ((Map<Long, Class<?>>) single.get(DifferentialFunctionClassHolder.getInstance())).get(descriptor.getHash());
+                    registered = c == null ? null : c.getName();
+                } catch (ReflectiveOperationException ex) {
+                    registered = null;
+                }
+            }
+            out.add(new Resolution(e.getKey(), e.getValue().getName(), registered));
+        }
+        return out;
+    }
+
+    private static Map<String, Class<?>> replacements() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("gather", GatherWithGradient.class);
+        m.put(MultiplyWithGradient.OP_NAME, MultiplyWithGradient.class);
+        m.put(SumToShape.OP_NAME, SumToShape.class);
+        return m;
     }
 
     /** Makes SameDiff re-create ops named {@code opName} (for example in a gradient graph) as {@code replacement}. */

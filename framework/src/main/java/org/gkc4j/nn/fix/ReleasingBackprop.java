@@ -86,8 +86,7 @@ public final class ReleasingBackprop {
      * one cost that many full copies of the variable table per step.
      */
     private static String packedGradients(SameDiff gradFn, List<String> gradientNames) {
-        String name = "gkc_packed_gradients_" + com.google.common.hash.Hashing.sha256()
-                .hashString(String.join("\n", gradientNames), java.nio.charset.StandardCharsets.UTF_8).toString().substring(0, 24);
+        String name = "gkc_packed_gradients_" + sha256Hex(String.join("\n", gradientNames)).substring(0, 24);
         if (!gradFn.hasVariable(name)) {
             SDVariable[] flat = new SDVariable[gradientNames.size()];
             for (int i = 0; i < flat.length; i++) {
@@ -96,5 +95,14 @@ public final class ReleasingBackprop {
             gradFn.concat(name, 0, flat);
         }
         return name;
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);   // every Java SE platform must provide it
+        }
     }
 }

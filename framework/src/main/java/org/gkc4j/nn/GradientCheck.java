@@ -1,4 +1,4 @@
-package org.gkc4j.testing;
+package org.gkc4j.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -14,7 +14,8 @@ import java.util.Random;
 /**
  * Numerical gradient check by central differences, in DOUBLE: for every trainable variable (and any extra
  * variables named), perturbs up to {@code maxPerVariable} elements and compares (L(x+h) - L(x-h)) / 2h with the
- * analytic gradient SameDiff computes.
+ * analytic gradient SameDiff computes. In main scope because {@code gkc doctor} checks the backend with it; the
+ * block tests use it too.
  */
 public final class GradientCheck {
     /** {@code nonTrivial}: checked elements whose numeric derivative is clearly non-zero (|d| > 1e-6). */
@@ -65,7 +66,10 @@ public final class GradientCheck {
         }
         double base = score(sd, loss, placeholders);
         if (!Double.isFinite(base)) {
-            throw new AssertionError("the loss is " + base + " at the checked point");
+            throw new IllegalStateException("the loss is " + base + " at the checked point");
+        }
+        if (sd.getFunction("grad") == null) {
+            org.gkc4j.util.Quiet.createGradFunction(sd);   // M2.1 prints every op it differentiates
         }
         Map<String, INDArray> grads = sd.calculateGradients(placeholders, vars);
         Random rng = new Random(42);
@@ -79,7 +83,7 @@ public final class GradientCheck {
                 if (skipUnused) {
                     continue;
                 }
-                throw new AssertionError("no gradient for variable " + name + " (does the loss depend on it?)");
+                throw new IllegalStateException("no gradient for variable " + name + " (does the loss depend on it?)");
             }
             long n = arr.length();
             List<Long> idx = new ArrayList<>();
