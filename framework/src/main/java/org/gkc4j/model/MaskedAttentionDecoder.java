@@ -121,9 +121,17 @@ public final class MaskedAttentionDecoder {
         long b = s[0], q = s[1], hw = size[0] * size[1];
         SDVariable resized = Resize.bilinear(scope, masks, size[0], size[1]).reshape(b, q, hw);
         SDVariable detached = new StopGradient(sd, resized).outputVariable();
-        SDVariable blocked = detached.lt(0.0).castTo(scope.dtype());
+        return blockedWhereNegative(scope, detached, hw).reshape(b, 1, q, hw);
+    }
+
+    /**
+     * Additive attention mask [B,Q,hw] from mask logits [B,Q,hw]: {@link Attention#BLOCKED} where the logit is negative,
+     * except that a query whose every key is blocked attends everywhere (Mask2Former's rule).
+     */
+    static SDVariable blockedWhereNegative(Scope scope, SDVariable logits, long hw) {
+        SDVariable blocked = logits.lt(0.0).castTo(scope.dtype());
         SDVariable fullRow = blocked.sum(true, 2).gte((double) hw).castTo(scope.dtype());  // 1 where the whole row is blocked
         SDVariable effective = blocked.mul(fullRow.rsub(1.0));
-        return effective.mul(Attention.BLOCKED).reshape(b, 1, q, hw);
+        return effective.mul(Attention.BLOCKED);
     }
 }

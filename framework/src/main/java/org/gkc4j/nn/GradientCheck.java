@@ -51,6 +51,15 @@ public final class GradientCheck {
     /** Checks only the variables {@code which} accepts (the rest of the graph is covered by other checks). */
     public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, int maxPerVariable,
                                double eps, double maxRel, double minAbs, boolean skipUnused, java.util.function.Predicate<String> which) {
+        return check(sd, loss, placeholders, v -> maxPerVariable, eps, maxRel, minAbs, skipUnused, which);
+    }
+
+    /**
+     * The general form: {@code perVariable} gives how many elements of each variable to sample. Refuses (throws) a
+     * sample in which every numeric and analytic derivative is below {@code minAbs}: such a check compares nothing.
+     */
+    public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, java.util.function.ToIntFunction<String> perVariable,
+                               double eps, double maxRel, double minAbs, boolean skipUnused, java.util.function.Predicate<String> which) {
         sd.setLossVariables(loss);
         List<String> vars = new ArrayList<>();
         for (SDVariable v : sd.variables()) {
@@ -73,7 +82,7 @@ public final class GradientCheck {
         }
         Map<String, INDArray> grads = sd.calculateGradients(placeholders, vars);
         Random rng = new Random(42);
-        int checked = 0, failed = 0, nonTrivial = 0;
+        int checked = 0, failed = 0, nonTrivial = 0, informative = 0;
         double worstErr = 0;
         String worst = "-";
         for (String name : vars) {
@@ -86,6 +95,7 @@ public final class GradientCheck {
                 throw new IllegalStateException("no gradient for variable " + name + " (does the loss depend on it?)");
             }
             long n = arr.length();
+            int maxPerVariable = perVariable.applyAsInt(name);
             List<Long> idx = new ArrayList<>();
             if (n <= maxPerVariable) {
                 for (long i = 0; i < n; i++) idx.add(i);
@@ -109,6 +119,9 @@ public final class GradientCheck {
                 if (Math.abs(numeric) > 1e-6) {
                     nonTrivial++;
                 }
+                if (Math.abs(numeric) + Math.abs(analytic) > minAbs) {
+                    informative++;
+                }
                 if (absErr > minAbs && rel > maxRel) {
                     failed++;
                 }
@@ -117,6 +130,10 @@ public final class GradientCheck {
                     worst = name + "[" + i + "] numeric=" + numeric + " analytic=" + analytic;
                 }
             }
+        }
+        if (informative == 0) {
+            throw new AssertionError("every sampled derivative is zero (" + checked + " elements, numeric and analytic below "
+                    + minAbs + "): the check compared nothing");
         }
         return new Result(checked, failed, worstErr, worst, nonTrivial);
     }

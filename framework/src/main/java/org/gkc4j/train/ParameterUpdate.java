@@ -48,6 +48,20 @@ public final class ParameterUpdate {
     }
 
     /**
+     * Adds one micro-batch's gradients, divided by the number of micro-batches {@code k}, into {@code sum}: k
+     * micro-batches of mean losses give the gradient of the mean over one batch k times larger.
+     */
+    public static void accumulate(Map<String, INDArray> sum, List<String> params, Map<String, INDArray> micro, int k) {
+        for (String p : params) {
+            INDArray g = micro.get(p);
+            if (g == null) {
+                continue;
+            }
+            sum.merge(p, g.div(k), INDArray::addi);
+        }
+    }
+
+    /**
      * ND4J frees an array's native memory only when the Java object owning it is collected. A training loop makes
      * many small Java objects that own large native buffers, so with a roomy heap native memory grows towards
      * JavaCPP's limit, where every allocation waits on a full collection (measured: steps three times slower). A

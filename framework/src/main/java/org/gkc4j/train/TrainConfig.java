@@ -37,4 +37,9 @@ public record TrainConfig(int iterations, int batchSize, int accumulate, double 
         }
         return f;
     }
+
+    /** detectron2's parameter groups: parameters of modules named {@code backbone*} train at lr x the backbone multiplier. */
+    public double lrMultiplier(String param) {
+        return param.startsWith("backbone.") ? backboneLrMultiplier : 1.0;
+    }
 }

@@ -144,19 +144,12 @@ public final class Trainer {
                 terms.merge(e.getKey(), v / micro.size(), Double::sum);
             }
             loss += values.get(Criterion.LOSS).getDouble(0) / micro.size();
-            for (String p : params) {
-                INDArray g = og.getGradients().get(p);
-                if (g == null) {
-                    continue;
-                }
-                INDArray scaled = g.div(micro.size());
-                grads.merge(p, scaled, INDArray::addi);
-            }
+            ParameterUpdate.accumulate(grads, params, og.getGradients(), micro.size());
             ParameterUpdate.updateBatchNorm(ctx, values);
         }
         double lr = cfg.lr() * cfg.lrFactor(step);
         double norm = ParameterUpdate.apply(ctx, params, grads, adam, lr, cfg.weightDecay(), cfg.gradClip(),
-                p -> p.startsWith("backbone.") ? cfg.backboneLrMultiplier() : 1.0, step);
+                cfg::lrMultiplier, step);
         int done = step;
         step++;
         ParameterUpdate.releaseNativeMemory(step, 10);

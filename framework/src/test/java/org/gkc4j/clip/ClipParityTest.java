@@ -22,6 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CLIP towers against PyTorch outputs of openai/CLIP's model on the shared tiny random CLIP. */
 class ClipParityTest {
+    /**
+     * max|a-b| / max|b| allowed against PyTorch's float32 outputs: measured 4e-7 .. 7e-7 over the text and image
+     * features and the four stage maps, allowed about 4x that. (There is no float64 reference for this fixture, and the
+     * encoders build FLOAT graphs, so no DOUBLE run here.)
+     */
+    static final double TOLERANCE = 3e-6;
+
     @TempDir
     Path dir;
 
@@ -43,7 +50,8 @@ class ClipParityTest {
         INDArray want = Npy.read(fixture("text_features.npy"));
         assertArrayEquals(want.shape(), got.shape());
         double rel = Graphs.relDiff(got, want);
-        assertTrue(rel <= 1e-4, "text features differ from PyTorch: max|a-b|/max|b| = " + rel);
+        System.out.printf("CLIP parity: text features %.2e%n", rel);
+        assertTrue(rel <= TOLERANCE, "text features differ from PyTorch: max|a-b|/max|b| = " + rel);
     }
 
     @Test
@@ -53,12 +61,14 @@ class ClipParityTest {
         ClipImageEncoder enc = new ClipImageEncoder(w, images.size(0), images.size(2), images.size(3), false);
         Map<String, INDArray> out = enc.run(images, List.of(ClipImageEncoder.GLOBAL, "layer1", "layer2", "layer3", "layer4"));
         double rel = Graphs.relDiff(out.get(ClipImageEncoder.GLOBAL), Npy.read(fixture("image_features.npy")));
-        assertTrue(rel <= 1e-4, "image features: " + rel);
+        System.out.printf("CLIP parity: image features %.2e%n", rel);
+        assertTrue(rel <= TOLERANCE, "image features: " + rel);
         for (int i = 1; i <= 4; i++) {
             INDArray want = Npy.read(fixture("visual_layer" + i + ".npy"));
             assertArrayEquals(want.shape(), out.get("layer" + i).shape());
             double r = Graphs.relDiff(out.get("layer" + i), want);
-            assertTrue(r <= 1e-4, "layer" + i + ": " + r);
+            System.out.printf("CLIP parity: layer%d %.2e%n", i, r);
+            assertTrue(r <= TOLERANCE, "layer" + i + ": " + r);
         }
     }
 
@@ -68,7 +78,7 @@ class ClipParityTest {
         INDArray images = Npy.read(fixture("images.npy"));
         ClipImageEncoder dense = new ClipImageEncoder(w, images.size(0), images.size(2), images.size(3), true);
         Map<String, INDArray> out = dense.run(images, List.of(ClipImageEncoder.GLOBAL, ClipImageEncoder.DENSE));
-        assertTrue(Graphs.relDiff(out.get(ClipImageEncoder.GLOBAL), Npy.read(fixture("image_features.npy"))) <= 1e-4,
+        assertTrue(Graphs.relDiff(out.get(ClipImageEncoder.GLOBAL), Npy.read(fixture("image_features.npy"))) <= TOLERANCE,
                 "all-token queries leave token 0's output unchanged");
         assertArrayEquals(new long[]{images.size(0), 32, 2, 2}, out.get(ClipImageEncoder.DENSE).shape());
     }
