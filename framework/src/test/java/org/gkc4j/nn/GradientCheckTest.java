@@ -1,4 +1,4 @@
-package org.gkc4j.testing;
+package org.gkc4j.nn;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
