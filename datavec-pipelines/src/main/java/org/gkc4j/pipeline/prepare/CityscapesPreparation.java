@@ -41,7 +41,6 @@ public final class CityscapesPreparation implements Preparation {
         return "cityscapes-19";
     }
 
-
     @Override
     public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();

@@ -60,7 +60,6 @@ public final class CocoStuffPreparation implements Preparation {
         return "coco-stuff";
     }
 
-
     @Override
     public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();

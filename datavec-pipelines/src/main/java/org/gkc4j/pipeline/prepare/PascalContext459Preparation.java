@@ -23,7 +23,6 @@ public final class PascalContext459Preparation implements Preparation {
         return "pascal-context-459";
     }
 
-
     @Override
     public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();

@@ -29,7 +29,6 @@ public final class PascalContext59Preparation implements Preparation {
         return "pascal-context-59";
     }
 
-
     @Override
     public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();

@@ -32,7 +32,6 @@ public final class ReleasedLayoutCheck implements Preparation {
         return key;
     }
 
-
     @Override
     public Plan plan(Path root, LoadOptions options, LoadReport report) {
         List<PrepareUnit> units = new ArrayList<>();
