@@ -8,7 +8,6 @@ import org.gkc4j.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ import java.util.function.Function;
  * @param <S> a shard in memory
  */
 public final class ShardedCache<S> {
-    /** Samples per shard unless a cache says otherwise. */
+    /** Samples per shard of a cache whose shards are cheap to open (read lazily), such as the teacher features. */
     public static final int DEFAULT_SHARD_SIZE = 1000;
     public static final int OPEN_SHARDS = 2;
     private static final String INDEX = "index.json";
@@ -63,7 +62,7 @@ public final class ShardedCache<S> {
     private final Codec<S> codec;
     private final int shardSize;
     private Map<String, Integer> shardOf;
-    private int samples;
+    private Index index;
     private final LinkedHashMap<Integer, S> open = new LinkedHashMap<>(4, 0.75f, true);
 
     public ShardedCache(Path dir, Codec<S> codec, int shardSize) {
@@ -88,7 +87,8 @@ public final class ShardedCache<S> {
     }
 
     public Path shardFile(int shard) {
-        return dir.resolve(String.format("shard-%05d%s", shard, codec.suffix()));
+        // the shard size is in the name: shards of another size (a changed setting) are never taken for these
+        return dir.resolve(String.format("shard-%05d-of-%d%s", shard, shardSize, codec.suffix()));
     }
 
     /** Whether shard {@code s} was written (by this run or an interrupted earlier one). */
@@ -119,16 +119,16 @@ public final class ShardedCache<S> {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        shardOf = null;
+        synchronized (this) {
+            shardOf = null;
+            index = null;
+        }
     }
 
     /** The shard in memory that holds a sample's entries, or null if no shard does. */
     public synchronized S shardOf(String sampleId) {
         if (shardOf == null) {
-            Index ix = readIndex();
-            if (ix == null) {
-                throw GkcException.of("the cache %s is incomplete (no %s): compute it again", dir, INDEX);
-            }
+            Index ix = finished();
             Map<String, Integer> m = new HashMap<>();
             for (int s = 0; s < ix.ids().size(); s++) {
                 for (String id : ix.ids().get(s)) {
@@ -136,7 +136,6 @@ public final class ShardedCache<S> {
                 }
             }
             shardOf = m;
-            samples = ix.samples();
         }
         Integer s = shardOf.get(sampleId);
         return s == null ? null : shard(s);
@@ -156,24 +155,24 @@ public final class ShardedCache<S> {
     }
 
     /** The number of shards of the finished cache. */
-    public int shardCount() {
-        Index ix = readIndex();
-        return ix == null ? 0 : ix.ids().size();
+    public synchronized int shardCount() {
+        return finished().ids().size();
     }
 
     /** The number of samples of the finished cache. */
     public synchronized int samples() {
-        Index ix = readIndex();
-        return ix == null ? 0 : ix.samples();
+        return finished().samples();
     }
 
-    /** Visits every shard of the finished cache in order, one in memory at a time. */
-    public <R> List<R> mapShards(Function<S, R> f) {
-        List<R> out = new ArrayList<>();
-        for (int s = 0; s < shardCount(); s++) {
-            out.add(f.apply(shard(s)));
+    /** The finished cache's index, read once. */
+    private Index finished() {
+        if (index == null) {
+            index = readIndex();
+            if (index == null) {
+                throw GkcException.of("the cache %s is incomplete (no %s): compute it again", dir, INDEX);
+            }
         }
-        return out;
+        return index;
     }
 
     private Index readIndex() {

@@ -111,10 +111,10 @@ public final class SynonymsCommand implements Runnable {
             // shards beside the output let an interrupted scoring resume; merged into one JSON at the end
             Path shards = out.resolveSibling(out.getFileName() + ".shards");
             var scores = org.gkc4j.experiments.RegionFeatures.synonymScores(source, weights, tokenizer, dataset.classNames(), table, shards,
-                    org.gkc4j.pipeline.ShardedCache.DEFAULT_SHARD_SIZE);
+                    org.gkc4j.pipeline.text.SynonymScores.SHARD_SIZE);
             int scored = scores.samples();
             org.gkc4j.pipeline.text.SynonymScores.writeMerged(new org.gkc4j.pipeline.ShardedCache<>(shards, org.gkc4j.pipeline.text.SynonymScores.SHARDS,
-                    org.gkc4j.pipeline.ShardedCache.DEFAULT_SHARD_SIZE), out);
+                    org.gkc4j.pipeline.text.SynonymScores.SHARD_SIZE), out);
             try (var files = Files.walk(shards)) {
                 for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(f);

@@ -58,7 +58,7 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
         List<TargetEnricher> enrichers = new ArrayList<>();
         if (cfg.diversification().enabled()) {
             SynonymScores scores = RegionFeatures.synonymScores(data.train(), clip.weights(), clip.tokenizer(), classes, data.synonyms(),
-                    cache.resolve("synonym-scores-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
+                    cache.resolve("synonym-scores-" + key), SynonymScores.SHARD_SIZE);
             enrichers.add(new TextDiversification(classes, data.synonyms(), scores, cfg.diversification().toSampler()));
         }
         int teacherDim = 0;

@@ -35,6 +35,10 @@ class RegionFeaturesTest {
         Path file = dir.resolve("teacher");
         TeacherFeatureStore computed = RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file, 2);
         assertEquals(3, java.nio.file.Files.list(file).filter(f -> f.getFileName().toString().startsWith("shard-")).count(), "5 images in shards of 2");
+        // shards of another size are not taken for these: a cache of size 3 in the same folder computes its own
+        TeacherFeatureStore bySize3 = RegionFeatures.teacher(source, clip, RunConfig.TeacherTarget.GLOBAL, file, 3);
+        assertEquals(2, java.nio.file.Files.list(file).filter(f -> f.getFileName().toString().endsWith("-of-3.safetensors")).count());
+        assertEquals(computed.size(), bySize3.size());
         // an interrupted computation (shard 1 never written) resumes: shards on disk are kept as they are (shard 0 is
         // marked to tell), only the missing one is computed, and a finished cache is read, not recomputed
         ShardedCache<TeacherFeatureStore> shards = new ShardedCache<>(file, TeacherFeatureStore.SHARDS, 2);

@@ -20,6 +20,13 @@ import java.util.Map;
 public final class SynonymScores {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Images per shard of a dataset's scores: a shard is parsed whole when a sample of it is asked for, and training
+     * asks in random order, so shards stay small (a thousand-image JSON parsed per training image would cost more than
+     * the image).
+     */
+    public static final int SHARD_SIZE = 100;
+
     /** One shard of a dataset's scores: one JSON file. */
     public static final ShardedCache.Codec<SynonymScores> SHARDS = ShardedCache.Codec.of(".json", SynonymScores::read, SynonymScores::write);
 
