@@ -24,6 +24,7 @@ import java.io.PrintWriter;
                 EvalMasksCommand.class,
                 EvalVideoMasksCommand.class,
                 DoctorCommand.class,
+                NotebooksCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class GkcMain implements Runnable {

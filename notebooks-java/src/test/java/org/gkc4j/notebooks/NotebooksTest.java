@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Executes every code cell of every notebook in this folder with JShell, in order, in this JVM (the notebooks use
- * the IJava kernel's plain Java cells). A cell that does not compile or throws fails the notebook's test.
+ * Executes every code cell of every notebook in this folder with JShell, in order, in this JVM: the fast check (no
+ * Jupyter needed) that the cells compile and run; {@link JupyterNotebooksTest} runs them through Jupyter itself. A
+ * cell that does not compile or throws fails the notebook's test.
  */
 class NotebooksTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,23 +41,30 @@ class NotebooksTest {
         return notebooks.stream().map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> run(nb)));
     }
 
-    private static void run(Path notebook) throws IOException {
+    /** Skips a notebook that needs the shared fixtures where they are absent; in CI (CI=true), as testing.Shared, fails instead. */
+    static void assumeSharedIfRequired(Path notebook) throws IOException {
         JsonNode root = JSON.readTree(notebook.toFile());
         if (root.path("metadata").path("gkc4j").path("requires_shared").asBoolean(false)) {
             Path shared = Path.of(System.getProperty("gkc.shared.dir", "../../shared"));
             String why = notebook.getFileName() + " needs the shared fixtures at " + shared + " (present on the team's machines and in CI)";
-            // as testing.Shared: in CI (CI=true) missing shared data fails instead of skipping
             if (!Files.isDirectory(shared) && "true".equalsIgnoreCase(String.valueOf(System.getenv("CI")).trim())) {
                 throw new AssertionError(why + "; CI=true, so this fails instead of skipping");
             }
             org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shared), why);
         }
+    }
+
+    private static void run(Path notebook) throws IOException {
+        JsonNode root = JSON.readTree(notebook.toFile());
+        assumeSharedIfRequired(notebook);
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
         try (JShell shell = JShell.builder().executionEngine("local").out(out).err(out).build()) {
             for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
                 shell.addToClasspath(entry);
             }
+            // the Jupyter kernel's display(...) shows images and tables in the notebook; here it only has to exist
+            shell.eval("String display(Object o) { return \"display\"; }");
             int cellNo = 0;
             for (JsonNode cell : root.get("cells")) {
                 if (!"code".equals(cell.get("cell_type").asText())) {
