@@ -57,6 +57,13 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
         return new RunConfig(m, criterion, train, data, clip, diversification, distillation, grounding, alignment, evaluation);
     }
 
+    /** The same run with its relative CLIP paths (cache, weights, merges) taken from {@code home}, for a caller elsewhere. */
+    public RunConfig withClipPathsFrom(java.nio.file.Path home) {
+        java.util.function.UnaryOperator<String> at = s -> s == null || s.isEmpty() || s.equals("builtin") || java.nio.file.Path.of(s).isAbsolute() ? s : home.resolve(s).toString();
+        Clip c = new Clip(at.apply(clip.weights()), at.apply(clip.merges()), clip.prompts(), at.apply(clip.cache()), clip.initBackbone(), clip.pretrain());
+        return new RunConfig(model, criterion, train, data, c, diversification, distillation, grounding, alignment, evaluation);
+    }
+
     /**
      * The CLIP whose text tower names the classes (and whose image tower is the trunk's initialisation and the
      * distillation teacher). {@code weights}: a file in OpenAI's key layout, safetensors or PyTorch (OpenAI's

@@ -19,6 +19,20 @@ class RunConfigTest {
     Path dir;
 
     @Test
+    void clipPathsResolveFromAnotherFolderAndOnlyRelativeOnes() {
+        RunConfig base = RunConfig.defaults();
+        RunConfig.Clip c = base.clip();
+        RunConfig relative = Configs.load(RunConfig.class, base, DEMO, List.of("clip.weights=w/clip.pt", "clip.merges=/abs/merges.txt.gz", "clip.cache=runs/cache"));
+        RunConfig moved = relative.withClipPathsFrom(Path.of("/home/p"));
+        assertEquals("/home/p/w/clip.pt", moved.clip().weights());
+        assertEquals("/abs/merges.txt.gz", moved.clip().merges());
+        assertEquals("/home/p/runs/cache", moved.clip().cache());
+        assertEquals(relative.withClipPathsFrom(Path.of("/x")).model(), relative.model());
+        assertEquals("builtin", base.withClipPathsFrom(Path.of("/home/p")).clip().weights());
+        assertEquals(c.merges(), base.withClipPathsFrom(Path.of("/home/p")).clip().merges());   // unset stays unset
+    }
+
+    @Test
     void theBuiltInTinyClipRecipeIsPartOfTheRunConfig() throws Exception {
         RunConfig plain = Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of());
         assertEquals(ClipPretrainConfig.defaults(), plain.clip().pretrain());

@@ -65,6 +65,7 @@ class NotebooksTest {
             }
             // the Jupyter kernel's display(...) shows images and tables in the notebook; here it only has to exist
             shell.eval("String display(Object o) { return \"display\"; }");
+            shell.eval("String display(String mime, Object o) { return \"display\"; }");
             int cellNo = 0;
             for (JsonNode cell : root.get("cells")) {
                 if (!"code".equals(cell.get("cell_type").asText())) {
