@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.*;
 
 /**
- * Linear shape probe of a CLIP trunk on the synthetic world (README, "A good teacher is not enough"): runs the trunk
+ * Linear shape probe of a CLIP trunk on the synthetic world (docs/demo-results.md, "A good teacher is not enough"): runs the trunk
  * on 64 px training scenes (optionally upscaled), mask-averages each object's layer1..layer4 features and writes them
  * with the labels (class, shape, colour, touches another object) as .npy for {@code shape_probe_fit.py}.
  * <pre>
@@ -27,7 +27,7 @@ public class ShapeProbe {
         ClipWeights w = ClipWeights.load(Path.of(a[0], "clip.safetensors"));
         int scale = Integer.parseInt(a[1]), n = Integer.parseInt(a[2]);
         int base = 64, size = base * scale, B = 16;
-        // the README's probe figures are of the four-shape world
+        // docs/demo-results.md's probe figures are of the four-shape world
         SyntheticWorld world = SyntheticWorld.named(a.length > 4 ? a[4] : "four-shapes");
         SceneGenerator gen = new SceneGenerator(world, base);
         ClipImageEncoder enc = new ClipImageEncoder(w, B, size, size, false);

@@ -14,8 +14,9 @@ import java.util.Map;
  * Keeps the distillation teacher only where it agrees with the label: a training segment whose teacher feature is
  * nearest (cosine) to another training name than its own gets a zero row, which {@code DistillationLoss} skips. The
  * tiny CLIP's teacher names 0-7 % of training triangles right (teacher.json), and at distillation weight 10 it pulls
- * their queries towards other shapes; measured on the demo, leaving those segments out did worse (README). Training
- * labels and seen names only. Not in the paper, which distils every segment.
+ * their queries towards other shapes; this filter asks whether distilling only the segments the teacher gets right
+ * does better (on the demo it does not: docs/demo-results.md). Training labels and seen names only. Not in the
+ * paper, which distils every segment.
  */
 public final class TeacherAgreement {
     /** The filtered store and how many segments kept their teacher. */

@@ -18,8 +18,8 @@ import java.util.function.Function;
  * is pulled onto the normalised text embedding of its segment's name (the diversified synonym when text
  * diversification gave one), mean ||v - t||^2 = 2 - 2 cos over matched segments. Why: cross-entropy over the seen
  * names only ranks them, so an embedding may drift anywhere the seen names do not compete, which is where the
- * unseen names sit; in the built-in world seen objects of one colour were called by that colour's unseen name
- * (README, findings). The text space of compositional names is nearly additive, so an embedding that lands on its
+ * unseen names sit; in the built-in world seen objects of one colour get called by that colour's unseen name
+ * (docs/demo-results.md). The text space of compositional names is nearly additive, so an embedding that lands on its
  * name rather than merely nearest to it among the seen ones is the one that can extrapolate.
  */
 public final class TextAlignmentLoss implements LossTerm {

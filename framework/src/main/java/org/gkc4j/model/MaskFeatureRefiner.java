@@ -12,7 +12,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * An addition to the paper's pixel decoder (off unless {@code pixelDecoder.maskStride} is 1 or 2): mask features
  * finer than stride 4, built from the stride-4 ones and a lateral from the input pixels, one more FPN step down.
  * Why: at 512 px a COCO object spans tens of stride-4 cells, but the built-in 64 px world's objects span 4-9, and
- * their outlines (the only thing telling a disc from a triangle of one colour) were lost in blobs (README, findings).
+ * their outlines (the only thing telling a disc from a triangle of one colour) blur into blobs at stride 4
+ * (docs/demo-results.md).
  * <p>
  * {@code lateral}: average-pool the image to the target stride, then two 3x3 ConvNorm (GN, ReLU); {@code reduce}: a
  * 1x1 conv of the bilinearly upsampled stride-4 features; {@code fuse}: a 3x3 ConvNorm with ReLU of their sum;

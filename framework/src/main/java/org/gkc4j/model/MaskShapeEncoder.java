@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  * An addition to the paper's decoder (off unless {@code decoder.maskShapeChannels > 0}): each query's own predicted
  * mask, read by a small CNN, is added to its class embedding. A Mask2Former query pools features under its mask
  * with masked attention, so nothing in its class embedding sees the mask's outline; in the synthetic world, where
- * things of one colour differ only by outline, that was the measured failure (README, findings). Three 3x3
+ * things of one colour differ only by outline, that is what it gets wrong (docs/demo-results.md). Three 3x3
  * convolutions (stride 1, 2, 2) over sigmoid(mask), ReLU, a global max (wherever the object is) and a Linear into
  * the decoder width. The masks enter without gradient, so the class losses cannot reshape them.
  */
