@@ -24,7 +24,7 @@ public final class JupyterKernel {
     public static final String DISPLAY_NAME = "Java (gkc4j)";
     public static final String GROUP = "io.github.padreati";
     public static final String ARTIFACT = "rapaio-jupyter-kernel";
-    /** Also in notebooks-java/pom.xml, which fetches the same jar for the tests (NotebookKernelVersionTest). */
+    /** Also in notebooks-java/pom.xml, which fetches the same jar for the tests (JupyterNotebooksTest checks they agree). */
     public static final String VERSION = "3.0.1";
 
     private JupyterKernel() {
