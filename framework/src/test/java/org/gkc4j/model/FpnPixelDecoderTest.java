@@ -136,9 +136,9 @@ class FpnPixelDecoderTest {
         for (int l = 0; l < 4; l++) {
             ph.put(b.inputs().get(l), Graphs.randn(30 + l, 2, CHANNELS[l], SIZES[l][0], SIZES[l][1]));
         }
-        GradientCheck.Result r = GradientCheck.check(b.ctx().sd(), "loss", ph, 3);
+        GradientCheck.Result r = GradientCheck.check(b.ctx().sd(), "loss", ph, 2);
         System.out.println("FPN gradient check: " + r);
-        assertTrue(r.passed() && r.nonTrivial() > 40, r.toString());
+        assertTrue(r.passed() && r.nonTrivial() > 30, r.toString());
     }
 
     private static void assertClose(double[][][] want, INDArray got, String what) {
