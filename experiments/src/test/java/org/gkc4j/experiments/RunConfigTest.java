@@ -95,4 +95,12 @@ class RunConfigTest {
         assertEquals(RunConfig.TeacherTrust.AGREEING, agreeing.distillation().trust());
         assertThrows(GkcException.class, () -> Configs.load(RunConfig.class, RunConfig.defaults(), DEMO, List.of("distillation.trust=some")));
     }
+
+    /** The authors' subset limits (gkc-method.md: KD MAX_LIST_LEN 200 per batch; grounding 25 regions and 5 nouns per image). */
+    @Test
+    void theSubsetLimitsAreTheAuthors() {
+        assertEquals(200, RunConfig.defaults().distillation().maxInstances());
+        assertEquals(25, RunConfig.defaults().grounding().maxRegions());
+        assertEquals(5, RunConfig.defaults().grounding().maxWords());
+    }
 }

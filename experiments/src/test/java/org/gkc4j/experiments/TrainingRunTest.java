@@ -45,6 +45,31 @@ class TrainingRunTest {
         for (String phase : List.of("forward", "matching", "backward", "update")) {
             assertTrue(((Number) log.get(2).get("seconds_" + phase)).doubleValue() >= 0, phase);
         }
+        // the same three steps without the stop: every step's losses, learning rate and gradient norm, and the final
+        // metrics, are those of the stopped and resumed run
+        Path straight = dir.resolve("straight");
+        TrainingRun.run(config(3), straight, false);
+        List<java.util.Map<String, Object>> once = TrainingRun.readLog(straight.resolve(TrainingRun.METRICS_LOG));
+        assertEquals(3, once.size());
+        for (int i = 0; i < 3; i++) {
+            int compared = 0;
+            for (var e : once.get(i).entrySet()) {
+                String k = e.getKey();
+                if (k.equals("step") || k.equals("lr") || k.equals("grad_norm") || k.startsWith("loss")) {
+                    double a = ((Number) e.getValue()).doubleValue(), b = ((Number) log.get(i).get(k)).doubleValue();
+                    assertEquals(a, b, 1e-5 * Math.max(1, Math.abs(a)), "step " + i + " " + k);
+                    compared++;
+                }
+            }
+            assertTrue(compared >= 6 && once.get(i).keySet().equals(log.get(i).keySet()), once.get(i) + " / " + log.get(i));
+        }
+        for (String f : List.of("metrics.json", "metrics_calibrated.json")) {
+            com.fasterxml.jackson.databind.JsonNode a = Configs.JSON.readTree(straight.resolve(f).toFile()), b = Configs.JSON.readTree(out.resolve(f).toFile());
+            for (String k : List.of("mIoU_base", "mIoU_novel", "hIoU", "mIoU", "pAcc", "valid_pixels")) {
+                assertTrue(a.has(k), f + " " + k);
+                assertEquals(a.get(k).asDouble(), b.get(k).asDouble(), 1e-6, f + " " + k);
+            }
+        }
         for (String f : List.of("config.yaml", "provenance.json", "metrics.json", "metrics_calibrated.json", "report.md", "predictions.png",
                 "loss_curves.png", "per_class_iou.csv", "confusion.csv", TrainingRun.TEACHER_REPORT)) {
             assertTrue(Files.exists(out.resolve(f)), f);

@@ -240,6 +240,81 @@ class SemanticDatasetsTest {
         assertTrue(e.getMessage().contains("b_value.png holds 151"), e.getMessage());
     }
 
+    /** Skipping reports one line naming the file; failing on damage throws that same line. */
+    private static String oneLineDamage(SemanticDataset ds, Path root, Split split, String expectedPrefix) {
+        LoadReport report = LoadReport.quiet();
+        List<SemanticSample> got = all(ds.samples(root, split, LoadOptions.skipDamaged(), report));
+        LoadReport.Summary s = report.summary();
+        assertEquals(List.of("ok"), got.stream().map(SemanticSample::id).map(i -> i.endsWith("ok") ? "ok" : i).toList(), ds.key());
+        assertEquals(1, s.samplesSkipped(), ds.key());
+        assertEquals(1, s.messages().size(), s.messages().toString());
+        String m = s.messages().get(0);
+        assertEquals(1, m.lines().count(), m);
+        assertTrue(m.contains(expectedPrefix), m);
+        GkcException e = assertThrows(GkcException.class, () -> all(ds.samples(root, split, LoadOptions.failOnDamage(), LoadReport.quiet())));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().contains(expectedPrefix), e.getMessage());
+        return m;
+    }
+
+    private static void truncate(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+    }
+
+    @Test
+    void aDamagedSixteenBitTiffIsOneLineNamingIt() throws IOException {
+        SemanticDataset ds = SemanticDataset.ADE20K_847;
+        int[] raw = {0, 255, 846, 65535, 300, 0, 0, 0, 0, 0, 0, 1};
+        pairedFixture(ds, Split.VAL, "a_ok", raw);
+        pairedFixture(ds, Split.VAL, "b_cut", raw);
+        SemanticLayout.PairedFolders l = (SemanticLayout.PairedFolders) ds.layout();
+        Path tif = root.resolve(l.labelsVal()).resolve("b_cut.tif");
+        truncate(tif);
+        oneLineDamage(ds, root, Split.VAL, "cannot decode image " + tif);
+    }
+
+    @Test
+    void aDamagedPalettePngIsOneLineNamingIt() throws IOException {
+        Path voc = vocFixture(List.of("2007_ok", "2007_cut"));
+        Path png = voc.resolve("SegmentationClass/2007_cut.png");
+        truncate(png);
+        oneLineDamage(SemanticDataset.PASCAL_VOC_20, root, Split.VAL, "cannot decode image " + png);
+    }
+
+    @Test
+    void aListedButMissingVocIdIsOneLineNamingIt() throws IOException {
+        Path voc = vocFixture(List.of("2007_ok", "2007_gone"));
+        Files.delete(voc.resolve("SegmentationClass/2007_gone.png"));
+        Files.delete(voc.resolve("JPEGImages/2007_gone.jpg"));
+        oneLineDamage(SemanticDataset.PASCAL_VOC_20, root, Split.VAL, "not found: " + voc.resolve("SegmentationClass/2007_gone.png"));
+    }
+
+    @Test
+    void aMissingCityscapesImageIsOneLineNamingIt() throws IOException {
+        Path cs = root.resolve("cityscapes");
+        for (String id : List.of("aachen_000000_ok", "bremen_000001_000019")) {
+            String city = id.substring(0, id.indexOf('_'));
+            new LabelMap(W, H, new int[]{0, 18, 255, 7, 7, 7, 7, 7, 7, 7, 7, 13}).writePng8(cs.resolve("gtFine/val/" + city + "/" + id + "_gtFine_labelTrainIds.png"));
+            pattern(W, H).write(cs.resolve("leftImg8bit/val/" + city + "/" + id + "_leftImg8bit.png"));
+        }
+        Path image = cs.resolve("leftImg8bit/val/bremen/bremen_000001_000019_leftImg8bit.png");
+        Files.delete(image);
+        oneLineDamage(SemanticDataset.CITYSCAPES_19, root, Split.VAL, "image not found: " + image);
+    }
+
+    /** VOC's layout with the given ids listed in val.txt, each with its palette label PNG and JPEG image. */
+    private Path vocFixture(List<String> ids) throws IOException {
+        Path voc = root.resolve("VOCdevkit/VOC2012");
+        Files.createDirectories(voc.resolve("ImageSets/Segmentation"));
+        Files.writeString(voc.resolve("ImageSets/Segmentation/val.txt"), String.join("\n", ids) + "\n");
+        for (String id : ids) {
+            new LabelMap(W, H, new int[]{0, 1, 20, 255, 15, 15, 255, 0, 0, 0, 0, 0}).writePalettePng(voc.resolve("SegmentationClass/" + id + ".png"), vocPalette());
+            writeJpeg(voc.resolve("JPEGImages/" + id + ".jpg"), W, H);
+        }
+        return voc;
+    }
+
     @Test
     void missingFoldersAndUnknownNamesAreOneLineErrors() {
         GkcException e = assertThrows(GkcException.class, () -> SemanticDataset.CITYSCAPES_19.inputSplit(root, Split.VAL));
