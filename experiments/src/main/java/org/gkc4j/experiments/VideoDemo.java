@@ -180,13 +180,16 @@ public final class VideoDemo {
         VideoDemoConfig.Videos v = cfg.videos();
         int k = world.classes().size(), n = gen.size();
         SemanticPredictions perFrame = new SemanticPredictions(model, imageWeights, allText);
-        VideoPredictor video = new VideoPredictor(model, videoWeights, v.clipLength(), v.overlap(),
-                new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight()));
-        SemSegEvaluator evalVideo = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE), evalFrame = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE);
+        ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
+        VideoPredictor video = new VideoPredictor(model, videoWeights, v.clipLength(), v.overlap(), stitcher);
+        // the same video network and stitching on the image weights, before any video training: what training adds
+        VideoPredictor initial = new VideoPredictor(model, imageWeights, v.clipLength(), v.overlap(), stitcher);
+        SemSegEvaluator evalVideo = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE), evalFrame = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE),
+                evalInitial = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE);
         int[] windows = v.frames() > 16 ? VideoConsistency.VSPW_WINDOWS : new int[]{8};
-        VideoConsistency vcVideo = new VideoConsistency(windows), vcFrame = new VideoConsistency(windows);
+        VideoConsistency vcVideo = new VideoConsistency(windows), vcFrame = new VideoConsistency(windows), vcInitial = new VideoConsistency(windows);
         List<RgbImage> stripImages = new ArrayList<>();
-        List<int[]> stripTruth = new ArrayList<>(), stripVideo = new ArrayList<>(), stripFrame = new ArrayList<>();
+        List<int[]> stripTruth = new ArrayList<>(), stripVideo = new ArrayList<>(), stripFrame = new ArrayList<>(), stripInitial = new ArrayList<>();
         System.err.printf("gkc: evaluating on %d held-out videos of %d frames with all %d class names (%d unseen)%n", v.evalVideos(), v.frames(), k, world.unseen().size());
         try (ProgressBar bar = new ProgressBar("evaluate", v.evalVideos(), "videos")) {
             for (int i = 0; i < v.evalVideos(); i++) {
@@ -195,26 +198,32 @@ public final class VideoDemo {
                 INDArray batch = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
                 int[][] byVideo = video.predict(batch, allText);
                 int[][] byFrame = perFrame.predict(frames);
+                int[][] byInitial = initial.predict(batch, allText);
                 vcVideo.beginVideo();
                 vcFrame.beginVideo();
+                vcInitial.beginVideo();
                 for (int f = 0; f < frames.size(); f++) {
                     int[] gt = SyntheticBenchmark.labelMap(vid.frames().get(f));
                     evalVideo.add(byVideo[f], gt);
                     evalFrame.add(byFrame[f], gt);
                     vcVideo.addFrame(gt, byVideo[f]);
                     vcFrame.addFrame(gt, byFrame[f]);
+                    evalInitial.add(byInitial[f], gt);
+                    vcInitial.addFrame(gt, byInitial[f]);
                     if (i < v.visualise() && f % Math.max(1, frames.size() / 5) == 0) {
                         stripImages.add(frames.get(f));
                         stripTruth.add(gt);
                         stripVideo.add(byVideo[f]);
                         stripFrame.add(byFrame[f]);
+                        stripInitial.add(byInitial[f]);
                     }
                 }
                 bar.step(i + 1, "");
             }
         }
         video.close();
-        SemSegMetrics mv = evalVideo.metrics(world.unseen()), mf = evalFrame.metrics(world.unseen());
+        initial.close();
+        SemSegMetrics mv = evalVideo.metrics(world.unseen()), mf = evalFrame.metrics(world.unseen()), mi = evalInitial.metrics(world.unseen());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mIoU_base", mv.mIoUBase());
         m.put("mIoU_novel", mv.mIoUNovel());
@@ -232,6 +241,12 @@ public final class VideoDemo {
         for (VideoConsistency.Score s : vcFrame.scores()) {
             m.put("mVC" + s.windowLength() + "_per_frame", s.mVC());
         }
+        m.put("mIoU_base_video_untrained", mi.mIoUBase());
+        m.put("mIoU_novel_video_untrained", mi.mIoUNovel());
+        m.put("hIoU_video_untrained", mi.hIoU());
+        for (VideoConsistency.Score s : vcInitial.scores()) {
+            m.put("mVC" + s.windowLength() + "_video_untrained", s.mVC());
+        }
         m.put("videos", v.evalVideos());
         m.put("frames_per_video", v.frames());
         m.put("vocabulary", k);
@@ -239,8 +254,8 @@ public final class VideoDemo {
         Reports.perClassCsv(out.resolve("per_class_iou_video.csv"), world.classNames(), mv);
         Reports.perClassCsv(out.resolve("per_class_iou_per_frame.csv"), world.classNames(), mf);
         if (!stripImages.isEmpty()) {
-            Pictures.overlayColumns(out.resolve(STRIP), stripImages, List.of(stripTruth, stripVideo, stripFrame),
-                    List.of("input", "truth", "video model", "frame by frame"), world.classNames(), new HashSet<>(world.unseen()), SyntheticBenchmark.IGNORE);
+            Pictures.overlayColumns(out.resolve(STRIP), stripImages, List.of(stripTruth, stripVideo, stripFrame, stripInitial),
+                    List.of("input", "truth", "video model", "frame by frame", "video, untrained"), world.classNames(), new HashSet<>(world.unseen()), SyntheticBenchmark.IGNORE);
         }
         return m;
     }
@@ -257,9 +272,11 @@ public final class VideoDemo {
         sb.append("| network | mIoU seen | mIoU unseen | harmonic | mVC8 | mVC16 |\n|---|---|---|---|---|---|\n");
         sb.append(row("video (clips, stitched)", m, ""));
         sb.append(row("image, frame by frame", m, "_per_frame"));
+        sb.append(row("video network on the image weights (no video training), stitched", m, "_video_untrained"));
         sb.append(String.format(Locale.ROOT, "%nTraining: %.0f s. Per-class IoU: `per_class_iou_video.csv`, `per_class_iou_per_frame.csv`; every step: `%s`; config: `%s`.%n%n",
                 ((Number) m.get("train_seconds")).doubleValue(), LOG, CONFIG));
-        sb.append("Frames of the first held-out videos (rows), left to right: input, truth, video network, image network frame by frame:\n\n");
+        sb.append("Frames of the first held-out videos (rows), left to right: input, truth, video network, image network frame by frame,"
+                + " video network on the image weights:\n\n");
         sb.append("![frames](").append(STRIP).append(")\n");
         AtomicFiles.writeString(out.resolve("report.md"), sb.toString());
     }
