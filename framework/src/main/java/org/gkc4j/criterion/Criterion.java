@@ -35,7 +35,7 @@ public final class Criterion {
     private final Map<String, String> termOutputs = new LinkedHashMap<>();
     private final DataType dtype;
 
-    public Criterion(Scope scope, GkcNetwork net, GkcNetwork.Outputs outputs, CriterionConfig cfg, List<LossTerm> terms, LossTerm.Dims dims) {
+    public Criterion(Scope scope, org.gkc4j.model.SegmentationNetwork net, GkcNetwork.Outputs outputs, CriterionConfig cfg, List<LossTerm> terms, LossTerm.Dims dims) {
         this.cfg = cfg;
         this.terms = terms;
         this.dims = dims;

@@ -1,6 +1,5 @@
 package org.gkc4j.model;
 
-import org.gkc4j.clip.ModifiedResNet;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.Scope;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -13,7 +12,7 @@ import java.util.List;
  * ({@code sem_seg_head.pixel_decoder.*}), masked-attention decoder ({@code sem_seg_head.predictor.*}) and the
  * open-vocabulary head. Variables carry the authors' checkpoint names, so their weights import by name.
  */
-public final class GkcNetwork {
+public final class GkcNetwork implements SegmentationNetwork {
     /** Everything the criterion and inference read, per prediction set (the learnable queries' first, the last layer's last). */
     public record Outputs(List<SDVariable> masks, List<SDVariable> classEmbeddings, List<SDVariable> embeddings,
                           SDVariable maskFeatures) {
@@ -28,35 +27,23 @@ public final class GkcNetwork {
     }
 
     private final GkcModelConfig cfg;
-    private final ModifiedResNet backbone;
-    private final PixelDecoder pixelDecoder;
-    private final MaskFeatureRefiner refiner;
+    private final FrameEncoder frames;
     private final MaskedAttentionDecoder decoder;
     private final OpenVocabularyHead head;
 
     public GkcNetwork(GraphContext ctx, GkcModelConfig cfg) {
         this.cfg = cfg;
         Scope root = ctx.root();
-        boolean batchStats = ctx.training() && cfg.backbone().trainBatchNorm();
-        backbone = new ModifiedResNet(root.child("backbone"), cfg.backbone().layers(), cfg.backbone().width(), batchStats);
-        Scope head = root.child("sem_seg_head");
-        pixelDecoder = switch (cfg.pixelDecoder().type()) {
-            case MSDEFORMATTN -> new MsDeformAttnPixelDecoder(head.child("pixel_decoder"), cfg.pixelDecoder(), cfg.backboneChannels());
-            case FPN -> new FpnPixelDecoder(head.child("pixel_decoder"), cfg.pixelDecoder(), cfg.backboneChannels());
-        };
-        GkcModelConfig.PixelDecoder pd = cfg.pixelDecoder();
-        refiner = pd.maskStride() < 4
-                ? new MaskFeatureRefiner(head.child("pixel_decoder").child("mask_refiner"), pd.maskStride(), pd.refinerChannels(), pd.maskDim(), pd.groupNormGroups())
-                : null;
-        decoder = new MaskedAttentionDecoder(head.child("predictor"), cfg.decoder(), cfg.pixelDecoder().maskDim());
+        frames = new FrameEncoder(ctx, cfg);
+        decoder = new MaskedAttentionDecoder(root.child("sem_seg_head").child("predictor"), cfg.decoder(), cfg.pixelDecoder().maskDim());
         this.head = new OpenVocabularyHead(root, cfg);
     }
 
     /** images [B,3,H,W], normalised, H and W multiples of 32. */
+    @Override
     public Outputs forward(SDVariable images) {
-        List<SDVariable> features = backbone.forward(images);
-        PixelDecoder.Output pd = pixelDecoder.forward(features);
-        SDVariable maskFeatures = refiner == null ? pd.maskFeatures() : refiner.forward(images, pd.maskFeatures());
+        PixelDecoder.Output pd = frames.forward(images);
+        SDVariable maskFeatures = pd.maskFeatures();
         List<MaskedAttentionDecoder.Prediction> preds = decoder.forward(pd.multiScale(), maskFeatures);
         List<SDVariable> masks = new ArrayList<>(), cls = new ArrayList<>(), emb = new ArrayList<>();
         for (int i = 0; i < preds.size(); i++) {
@@ -67,6 +54,7 @@ public final class GkcNetwork {
         return new Outputs(masks, cls, emb, maskFeatures);
     }
 
+    @Override
     public OpenVocabularyHead head() {
         return head;
     }

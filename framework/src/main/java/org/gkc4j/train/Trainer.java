@@ -7,6 +7,7 @@ import org.gkc4j.criterion.LossTerm;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcNetwork;
+import org.gkc4j.model.SegmentationNetwork;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.fix.OpFixes;
 import org.gkc4j.nn.fix.ReleasingBackprop;
@@ -60,14 +61,24 @@ public final class Trainer {
      */
     public Trainer(GkcModelConfig model, CriterionConfig criterionConfig, TrainConfig cfg, Function<CriterionConfig, List<LossTerm>> terms,
                    Map<String, INDArray> init, INDArray plainText, long height, long width, DataType dtype) {
+        this(model, criterionConfig, cfg, terms, init, plainText, height, width, dtype, c -> new GkcNetwork(c, model));
+    }
+
+    /**
+     * As above with the network {@code network} builds in the training graph (a video network reads
+     * {@code framesPerSample} frames per sample; every batch then holds that many frames per sample).
+     */
+    public Trainer(GkcModelConfig model, CriterionConfig criterionConfig, TrainConfig cfg, Function<CriterionConfig, List<LossTerm>> terms,
+                   Map<String, INDArray> init, INDArray plainText, long height, long width, DataType dtype,
+                   Function<GraphContext, SegmentationNetwork> network) {
         OpFixes.install();
         this.modelConfig = model;
         this.cfg = cfg;
         this.dtype = dtype;
         this.plainText = plainText.castTo(dtype);
         ctx = GraphContext.builder().dtype(dtype).weights(init).seed(cfg.seed()).training(true).build();
-        SDVariable images = ctx.sd().placeHolder("images", dtype, cfg.batchSize(), 3, height, width);
-        GkcNetwork net = new GkcNetwork(ctx, model);
+        SegmentationNetwork net = network.apply(ctx);
+        SDVariable images = ctx.sd().placeHolder("images", dtype, (long) cfg.batchSize() * net.framesPerSample(), 3, height, width);
         GkcNetwork.Outputs out = net.forward(images);
         long[] ms = ctx.shape(out.masks().get(0));
         LossTerm.Dims dims = new LossTerm.Dims(cfg.batchSize(), model.decoder().queries(), ms[2], ms[3],

@@ -40,7 +40,7 @@ public final class SceneGenerator {
     }
 
     /** An object to paint: {@code variant} indexes the layout's variants, {@code outline} is what is drawn. */
-    private record Placed(int cls, int colour, int variant, SyntheticWorld.Outline outline, int pattern, double cx, double cy, double r, double angle) {
+    record Placed(int cls, int colour, int variant, SyntheticWorld.Outline outline, int pattern, double cx, double cy, double r, double angle) {
     }
 
     /** A scene with 1-2 stuff regions and 1-4 objects; the caption mentions every object and the stuff. */
@@ -136,7 +136,7 @@ public final class SceneGenerator {
     }
 
     /** A shape's own outline; a tone's is drawn at random (no draw for worlds of shapes, so they render as before). */
-    private SyntheticWorld.Outline outline(SyntheticWorld.ClassInfo c, SplittableRandom rng) {
+    SyntheticWorld.Outline outline(SyntheticWorld.ClassInfo c, SplittableRandom rng) {
         SyntheticWorld.Variant v = world.variants().get(c.variant());
         if (!v.isTone()) {
             return v.outline();
@@ -146,12 +146,16 @@ public final class SceneGenerator {
     }
 
     private long paint(Placed o, RgbImage img, int[] map, int seg, SplittableRandom rng) {
+        return paint(o, 0.85 + 0.3 * rng.nextDouble(), img, map, seg);
+    }
+
+    /** Paints an object with brightness {@code shade} over the image and its segment {@code seg} into the map; returns the pixels painted. */
+    long paint(Placed o, double shade, RgbImage img, int[] map, int seg) {
         SyntheticWorld.Colour col = SyntheticWorld.COLOURS.get(o.colour());
         SyntheticWorld.Variant variant = world.variants().get(o.variant());
         // patterns of a world of tones stay near the object's tone, or a striped bright object would show dark stripes
         double stripe = variant.isTone() ? 0.85 : 0.6, dot = variant.isTone() ? 0.8 : 0.55;
         double red = variant.apply(col.r()), green = variant.apply(col.g()), blue = variant.apply(col.b());
-        double shade = 0.85 + 0.3 * rng.nextDouble();
         long painted = 0;
         int n = size;
         for (int y = 0; y < n; y++) {
@@ -176,7 +180,7 @@ public final class SceneGenerator {
         return painted;
     }
 
-    private static int[] stuffColour(SyntheticWorld.Stuff st, int x, int y, long seed) {
+    static int[] stuffColour(SyntheticWorld.Stuff st, int x, int y, long seed) {
         double t;
         long h = hash(x, y, seed);
         double noise = ((h & 0xffff) / 65535.0);
@@ -242,6 +246,11 @@ public final class SceneGenerator {
         }
         String p = o.pattern() == 0 || rng.nextBoolean() ? "" : PATTERNS[o.pattern()] + " ";
         return (rng.nextInt(4) == 0 ? "one " : "a ") + p + name;
+    }
+
+    /** The number of pattern kinds an object may carry (plain, striped, dotted). */
+    static int patterns() {
+        return PATTERNS.length;
     }
 
     private static String pick(String[] a, SplittableRandom rng) {

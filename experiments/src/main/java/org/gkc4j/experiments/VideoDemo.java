@@ -1,0 +1,296 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.config.Configs;
+import org.gkc4j.criterion.ClassLoss;
+import org.gkc4j.criterion.LossTerm;
+import org.gkc4j.criterion.MaskLosses;
+import org.gkc4j.data.ImageTargets;
+import org.gkc4j.data.TrainingBatch;
+import org.gkc4j.eval.SemSegEvaluator;
+import org.gkc4j.eval.SemSegMetrics;
+import org.gkc4j.eval.VideoConsistency;
+import org.gkc4j.io.AtomicFiles;
+import org.gkc4j.io.Safetensors;
+import org.gkc4j.model.ClipStitcher;
+import org.gkc4j.model.GkcModelConfig;
+import org.gkc4j.model.VideoGkcNetwork;
+import org.gkc4j.model.VideoPredictor;
+import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.Segment;
+import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.augment.Normalization;
+import org.gkc4j.pipeline.synthetic.SceneGenerator;
+import org.gkc4j.pipeline.synthetic.SyntheticWorld;
+import org.gkc4j.pipeline.synthetic.VideoSceneGenerator;
+import org.gkc4j.train.Checkpoint;
+import org.gkc4j.train.Trainer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The video demo: the image demo's network, fine-tuned as a video network ({@link VideoGkcNetwork}) on clips of
+ * the synthetic world in motion (seen classes only), then both networks on held-out videos with the full
+ * vocabulary: the video network clip by clip, joined into tracks ({@link VideoPredictor}), and the image network
+ * frame by frame. Frame mIoU (seen, unseen, harmonic) and VSPW's video consistency of both; resumable.
+ */
+public final class VideoDemo {
+    public static final long TRAIN_SEEDS = 3_000_000L, EVAL_SEEDS = 5_000_000L;
+    public static final String METRICS = "metrics.json", CONFIG = "config.yaml", CHECKPOINT = "checkpoint.safetensors",
+            WEIGHTS = "model.safetensors", LOG = "metrics.jsonl", STRIP = "frames.png";
+
+    private VideoDemo() {
+    }
+
+    public static Map<String, Object> run(VideoDemoConfig cfg, Path out, boolean resume) throws Exception {
+        Path imageRun = Path.of(cfg.imageRun());
+        if (!Files.isRegularFile(imageRun.resolve(TrainingRun.WEIGHTS))) {
+            throw GkcException.of("no image demo run at %s (its %s is missing): make it with './gkc demo --out %s' (about 11 minutes on 2 cores)",
+                    imageRun, TrainingRun.WEIGHTS, imageRun);
+        }
+        VideoDemoConfig.Videos v = cfg.videos();
+        GkcException.check(v.frames() > v.clipLength() && v.trainFrames() >= 1 && v.trainFrames() <= v.frames(),
+                "videos.frames (%d) must exceed videos.clipLength (%d) and hold videos.trainFrames (%d)", v.frames(), v.clipLength(), v.trainFrames());
+        ClipStitcher.starts(v.frames(), v.clipLength(), v.overlap());
+        TrainedModel image = TrainedModel.load(imageRun);
+        RunConfig imageCfg = image.config();
+        GkcException.check(imageCfg.data().dataset().equals("synthetic"), "%s was not trained on the synthetic world", imageRun);
+        Files.createDirectories(out);
+        Provenance.write(out.resolve("provenance.json"));
+        AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
+        GkcModelConfig model = imageCfg.model();
+        SyntheticWorld world = imageCfg.data().syntheticWorld();
+        int size = imageCfg.data().imageSize();
+        VideoSceneGenerator gen = new VideoSceneGenerator(world, size);
+        ClipResources clip = ClipResources.open(imageCfg);   // the image demo's cached tiny CLIP
+        List<Integer> seen = world.seen();
+        List<String> seenNames = seen.stream().map(i -> world.classNames().get(i)).toList();
+
+        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), c -> List.<LossTerm>of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)),
+                image.weights(), clip.embed(seenNames), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, v.trainFrames()));
+        Path ckpt = out.resolve(CHECKPOINT), log = out.resolve(LOG);
+        if (resume && Files.exists(ckpt)) {
+            trainer.restore(Checkpoint.load(ckpt));
+            TrainingRun.truncateLog(log, trainer.step());
+            System.err.printf("gkc: resumed %s at step %d%n", out, trainer.step());
+        } else {
+            Files.deleteIfExists(log);
+        }
+        int[] toTrain = new int[world.classes().size()];
+        java.util.Arrays.fill(toTrain, -1);
+        for (int i = 0; i < seen.size(); i++) {
+            toTrain[seen.get(i)] = i;
+        }
+        int total = cfg.train().iterations(), perStep = cfg.train().batchSize() * v.trainFrames();
+        double trainSeconds = 0;
+        try (ProgressBar bar = new ProgressBar("train video", total, "steps")) {
+            while (trainer.step() < total) {
+                List<TrainingBatch> micro = new ArrayList<>();
+                for (int a = 0; a < cfg.train().accumulate(); a++) {
+                    micro.add(clipBatch(gen, cfg, toTrain, new SplittableRandom((v.seed() * 1_000_003L + trainer.step()) * 31 + a)));
+                }
+                Trainer.StepResult r = trainer.train(micro);
+                trainSeconds += r.seconds();
+                TrainingRun.appendLog(log, r, perStep);
+                bar.step(trainer.step(), String.format(Locale.ROOT, "loss %.3f lr %.1e %.1f frames/s", r.loss(), r.lr(), perStep / r.seconds()));
+                if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
+                    Checkpoint.save(ckpt, trainer.checkpointState(), Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg)));
+                }
+            }
+        }
+        Map<String, INDArray> videoWeights = trainer.stateDict();
+        Safetensors.write(out.resolve(WEIGHTS), videoWeights, Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg),
+                "video_config", Configs.toYaml(cfg)));
+
+        Map<String, Object> metrics = evaluate(cfg, out, model, image.weights(), videoWeights, world, gen, clip.embed(world.classNames()));
+        metrics.put("train_steps", trainer.step());
+        metrics.put("train_seconds", trainSeconds);
+        AtomicFiles.writeString(out.resolve(METRICS), Configs.toJson(metrics));
+        report(out, cfg, metrics);
+        return metrics;
+    }
+
+    /** {@code batchSize} clips of {@code trainFrames} consecutive frames of seen-only training videos; targets are the clips' tracks. */
+    static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, SplittableRandom rng) {
+        VideoDemoConfig.Videos v = cfg.videos();
+        int t = v.trainFrames(), n = gen.size();
+        List<RgbImage> frames = new ArrayList<>();
+        List<ImageTargets> targets = new ArrayList<>();
+        for (int b = 0; b < cfg.train().batchSize(); b++) {
+            VideoSceneGenerator.Video video = gen.video(TRAIN_SEEDS + v.seed() * 1_000_000L + rng.nextInt(v.trainVideos()), v.frames(), SceneGenerator.Split.SEEN);
+            int start = rng.nextInt(v.frames() - t + 1);
+            List<SegmentationSample> clip = video.frames().subList(start, start + t);
+            clip.forEach(f -> frames.add(f.image()));
+            targets.add(trackTargets(clip, toTrain, cfg.criterion().maxTargetsPerImage()));
+        }
+        INDArray images = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
+        return new TrainingBatch(images, targets, t);
+    }
+
+    /** A clip's tracks (segment ids) with their masks over the clip [N, T*H, W] (frames stacked) and training labels, at most {@code max}, largest first. */
+    static ImageTargets trackTargets(List<SegmentationSample> clip, int[] toTrain, int max) {
+        int h = clip.get(0).height(), w = clip.get(0).width(), t = clip.size();
+        Map<Long, Integer> classOf = new LinkedHashMap<>();
+        Map<Long, Long> area = new LinkedHashMap<>();
+        for (SegmentationSample f : clip) {
+            long[] a = f.areas();
+            for (int s = 0; s < f.segments().size(); s++) {
+                Segment seg = f.segments().get(s);
+                if (toTrain[seg.classIndex()] >= 0) {
+                    classOf.put(seg.id(), toTrain[seg.classIndex()]);
+                    area.merge(seg.id(), a[s], Long::sum);
+                }
+            }
+        }
+        List<Long> ids = new ArrayList<>(classOf.keySet());
+        ids.sort((x, y) -> Long.compare(area.get(y), area.get(x)));
+        ids = ids.subList(0, Math.min(max, ids.size()));
+        float[] masks = new float[ids.size() * t * h * w];
+        int[] labels = new int[ids.size()];
+        for (int k = 0; k < ids.size(); k++) {
+            labels[k] = classOf.get(ids.get(k));
+            for (int f = 0; f < t; f++) {
+                SegmentationSample frame = clip.get(f);
+                int[] map = frame.segmentMap();
+                for (int p = 0; p < map.length; p++) {
+                    if (map[p] >= 0 && frame.segments().get(map[p]).id() == ids.get(k)) {
+                        masks[(k * t + f) * h * w + p] = 1;
+                    }
+                }
+            }
+        }
+        INDArray m = Nd4j.create(masks, new long[]{ids.size(), (long) t * h, w}, 'c');
+        return ImageTargets.plain(m, labels);
+    }
+
+    /** Both networks on the held-out videos (all classes, the full vocabulary). */
+    static Map<String, Object> evaluate(VideoDemoConfig cfg, Path out, GkcModelConfig model, Map<String, INDArray> imageWeights,
+                                        Map<String, INDArray> videoWeights, SyntheticWorld world, VideoSceneGenerator gen, INDArray allText) {
+        VideoDemoConfig.Videos v = cfg.videos();
+        int k = world.classes().size(), n = gen.size();
+        SemanticPredictions perFrame = new SemanticPredictions(model, imageWeights, allText);
+        ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
+        VideoPredictor video = new VideoPredictor(model, videoWeights, v.clipLength(), v.overlap(), stitcher);
+        // the same video network and stitching on the image weights, before any video training: what training adds
+        VideoPredictor initial = new VideoPredictor(model, imageWeights, v.clipLength(), v.overlap(), stitcher);
+        SemSegEvaluator evalVideo = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE), evalFrame = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE),
+                evalInitial = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE);
+        int[] windows = v.frames() > 16 ? VideoConsistency.VSPW_WINDOWS : new int[]{8};
+        VideoConsistency vcVideo = new VideoConsistency(windows), vcFrame = new VideoConsistency(windows), vcInitial = new VideoConsistency(windows);
+        List<RgbImage> stripImages = new ArrayList<>();
+        List<int[]> stripTruth = new ArrayList<>(), stripVideo = new ArrayList<>(), stripFrame = new ArrayList<>(), stripInitial = new ArrayList<>();
+        System.err.printf("gkc: evaluating on %d held-out videos of %d frames with all %d class names (%d unseen)%n", v.evalVideos(), v.frames(), k, world.unseen().size());
+        try (ProgressBar bar = new ProgressBar("evaluate", v.evalVideos(), "videos")) {
+            for (int i = 0; i < v.evalVideos(); i++) {
+                VideoSceneGenerator.Video vid = gen.video(EVAL_SEEDS + v.seed() * 1_000_000L + i, v.frames(), SceneGenerator.Split.ALL);
+                List<RgbImage> frames = vid.frames().stream().map(SegmentationSample::image).toList();
+                INDArray batch = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
+                int[][] byVideo = video.predict(batch, allText);
+                int[][] byFrame = perFrame.predict(frames);
+                int[][] byInitial = initial.predict(batch, allText);
+                vcVideo.beginVideo();
+                vcFrame.beginVideo();
+                vcInitial.beginVideo();
+                for (int f = 0; f < frames.size(); f++) {
+                    int[] gt = SyntheticBenchmark.labelMap(vid.frames().get(f));
+                    evalVideo.add(byVideo[f], gt);
+                    evalFrame.add(byFrame[f], gt);
+                    vcVideo.addFrame(gt, byVideo[f]);
+                    vcFrame.addFrame(gt, byFrame[f]);
+                    evalInitial.add(byInitial[f], gt);
+                    vcInitial.addFrame(gt, byInitial[f]);
+                    if (i < v.visualise() && f % Math.max(1, frames.size() / 5) == 0) {
+                        stripImages.add(frames.get(f));
+                        stripTruth.add(gt);
+                        stripVideo.add(byVideo[f]);
+                        stripFrame.add(byFrame[f]);
+                        stripInitial.add(byInitial[f]);
+                    }
+                }
+                bar.step(i + 1, "");
+            }
+        }
+        video.close();
+        initial.close();
+        SemSegMetrics mv = evalVideo.metrics(world.unseen()), mf = evalFrame.metrics(world.unseen()), mi = evalInitial.metrics(world.unseen());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mIoU_base", mv.mIoUBase());
+        m.put("mIoU_novel", mv.mIoUNovel());
+        m.put("hIoU", mv.hIoU());
+        m.put("mIoU", mv.mIoU());
+        m.put("pAcc", mv.pAcc());
+        for (VideoConsistency.Score s : vcVideo.scores()) {
+            m.put("mVC" + s.windowLength(), s.mVC());
+        }
+        m.put("mIoU_base_per_frame", mf.mIoUBase());
+        m.put("mIoU_novel_per_frame", mf.mIoUNovel());
+        m.put("hIoU_per_frame", mf.hIoU());
+        m.put("mIoU_per_frame", mf.mIoU());
+        m.put("pAcc_per_frame", mf.pAcc());
+        for (VideoConsistency.Score s : vcFrame.scores()) {
+            m.put("mVC" + s.windowLength() + "_per_frame", s.mVC());
+        }
+        m.put("mIoU_base_video_untrained", mi.mIoUBase());
+        m.put("mIoU_novel_video_untrained", mi.mIoUNovel());
+        m.put("hIoU_video_untrained", mi.hIoU());
+        for (VideoConsistency.Score s : vcInitial.scores()) {
+            m.put("mVC" + s.windowLength() + "_video_untrained", s.mVC());
+        }
+        m.put("videos", v.evalVideos());
+        m.put("frames_per_video", v.frames());
+        m.put("vocabulary", k);
+        m.put("unseen_classes", world.unseen().size());
+        Reports.perClassCsv(out.resolve("per_class_iou_video.csv"), world.classNames(), mv);
+        Reports.perClassCsv(out.resolve("per_class_iou_per_frame.csv"), world.classNames(), mf);
+        if (!stripImages.isEmpty()) {
+            Pictures.overlayColumns(out.resolve(STRIP), stripImages, List.of(stripTruth, stripVideo, stripFrame, stripInitial),
+                    List.of("input", "truth", "video model", "frame by frame", "video, untrained"), world.classNames(), new HashSet<>(world.unseen()), SyntheticBenchmark.IGNORE);
+        }
+        return m;
+    }
+
+    private static void report(Path out, VideoDemoConfig cfg, Map<String, Object> m) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("# Video demo\n\n");
+        sb.append(String.format(Locale.ROOT, "The image demo's network (`%s`) fine-tuned for %s steps as a video network on clips of %d frames of the",
+                cfg.imageRun(), m.get("train_steps"), cfg.videos().trainFrames()));
+        sb.append(" synthetic world in motion (seen classes only), against the image network run frame by frame, on ")
+                .append(m.get("videos")).append(" held-out videos of ").append(m.get("frames_per_video"))
+                .append(" frames with all ").append(m.get("vocabulary")).append(" class names (")
+                .append(m.get("unseen_classes")).append(" unseen). The video network runs clips of ").append(cfg.videos().clipLength())
+                .append(" frames overlapping by ").append(cfg.videos().overlap()).append(", joined into tracks.\n\n");
+        sb.append("| network | mIoU seen | mIoU unseen | harmonic | mVC8 | mVC16 |\n|---|---|---|---|---|---|\n");
+        sb.append(row("video (clips, stitched)", m, ""));
+        sb.append(row("image, frame by frame", m, "_per_frame"));
+        sb.append(row("video network on the image weights (no video training), stitched", m, "_video_untrained"));
+        sb.append(String.format(Locale.ROOT, "%nTraining: %.0f s. Per-class IoU: `per_class_iou_video.csv`, `per_class_iou_per_frame.csv`; every step: `%s`; config: `%s`.%n%n",
+                ((Number) m.get("train_seconds")).doubleValue(), LOG, CONFIG));
+        sb.append("Frames of the first held-out videos (rows), left to right: input, truth, video network, image network frame by frame,"
+                + " video network on the image weights:\n\n");
+        sb.append("![frames](").append(STRIP).append(")\n");
+        AtomicFiles.writeString(out.resolve("report.md"), sb.toString());
+    }
+
+    private static String row(String name, Map<String, Object> m, String suffix) {
+        return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %s | %s |%n", name, num(m, "mIoU_base" + suffix), num(m, "mIoU_novel" + suffix),
+                num(m, "hIoU" + suffix), fmt(m.get("mVC8" + suffix)), fmt(m.get("mVC16" + suffix)));
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
+    }
+
+    private static String fmt(Object v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.1f", ((Number) v).doubleValue());
+    }
+}

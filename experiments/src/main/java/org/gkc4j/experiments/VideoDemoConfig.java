@@ -1,0 +1,39 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.criterion.CriterionConfig;
+import org.gkc4j.train.TrainConfig;
+
+import java.util.List;
+
+/**
+ * The video demo ({@code gkc demo video}), bound from YAML ({@code configs/demo-video.yaml}; defaults here): the
+ * image demo run it starts from (its network, weights, CLIP and world), the synthetic videos, the fine-tuning recipe
+ * and how clips are joined at inference.
+ */
+public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train, CriterionConfig criterion, Stitching stitching) {
+
+    /**
+     * {@code trainFrames}: frames of a training clip; {@code clipLength} and {@code overlap}: the clips inference runs
+     * over a video; every video has {@code frames} frames (VSPW's mVC16 needs more than 16).
+     */
+    public record Videos(int frames, int trainVideos, int evalVideos, int trainFrames, int clipLength, int overlap, int visualise, long seed) {
+        public static Videos defaults() {
+            return new Videos(20, 400, 24, 3, 4, 1, 2, 0);
+        }
+    }
+
+    /** Weights of mask soft IoU and query-embedding cosine when a clip's queries are matched to the previous clip's. */
+    public record Stitching(double maskWeight, double embeddingWeight) {
+        public static Stitching defaults() {
+            return new Stitching(1.0, 0.5);
+        }
+    }
+
+    public static VideoDemoConfig defaults() {
+        TrainConfig train = new TrainConfig(250, 2, 1, 1e-4, 0.05, 0.1, 1.0, TrainConfig.Schedule.STEP, 10, 0.1, List.of(0.8), 0.1, 0.9, 50, 1, 0);
+        CriterionConfig c = CriterionConfig.defaults();
+        CriterionConfig criterion = new CriterionConfig(c.maskWeight(), c.diceWeight(), c.classWeight(), c.voidWeight(), c.regionDropout(),
+                1024, c.oversample(), c.importance(), c.costClass(), c.costMask(), c.costDice(), c.deepSupervision(), 8);
+        return new VideoDemoConfig("runs/demo", Videos.defaults(), train, criterion, Stitching.defaults());
+    }
+}
