@@ -25,11 +25,15 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", description = "Continue from the folder's checkpoint.")
     boolean resume;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Train data-parallel on Spark: local[N] (embedded, no cluster), spark://host:7077, yarn, k8s://... (README, 'Training on a cluster').")
+    String spark;
+    @Option(names = "--spark-workers", paramLabel = "N", description = "Shards per step (a divisor of train.batchSize); default: Spark's default parallelism.")
+    int sparkWorkers;
 
     @Override
     public Integer call() throws Exception {
         RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), config, overrides);
-        TrainingRun.run(cfg, out, resume);
+        TrainingRun.run(cfg, out, resume, spark == null ? null : new org.gkc4j.experiments.spark.SparkOptions(spark, sparkWorkers));
         return 0;
     }
 }

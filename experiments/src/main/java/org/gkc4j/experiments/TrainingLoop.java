@@ -10,6 +10,10 @@ import org.gkc4j.pipeline.augment.AugmentConfig;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.train.Checkpoint;
 import org.gkc4j.train.Trainer;
+import org.gkc4j.experiments.spark.DataParallelTrainer;
+import org.gkc4j.experiments.spark.SparkContexts;
+import org.gkc4j.experiments.spark.SparkOptions;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -33,6 +37,15 @@ final class TrainingLoop {
     }
 
     static Outcome run(RunConfig cfg, TrainingSetup setup, SampleSource train, Map<String, INDArray> init, Path out, boolean resume) throws Exception {
+        return run(cfg, setup, train, init, out, resume, null);
+    }
+
+    /** @param spark null for one process; otherwise every step is split over Spark workers ({@link DataParallelTrainer}) */
+    static Outcome run(RunConfig cfg, TrainingSetup setup, SampleSource train, Map<String, INDArray> init, Path out, boolean resume,
+                       SparkOptions spark) throws Exception {
+        if (spark != null) {
+            checkSplittable(cfg);
+        }
         int size = cfg.data().imageSize();
         Trainer trainer = new Trainer(cfg.model(), cfg.criterion(), cfg.train(), setup.terms(), init, setup.classText(), size, size, DataType.FLOAT);
         LoaderConfig lc = new LoaderConfig(cfg.train().batchSize(), cfg.data().threads(), cfg.data().prefetch(),
@@ -52,20 +65,42 @@ final class TrainingLoop {
                 Files.deleteIfExists(log);
             }
             int total = cfg.train().iterations();
+            JavaSparkContext sc = null;
+            DataParallelTrainer parallel = null;
+            if (spark != null) {
+                sc = SparkContexts.open(spark.master(), "gkc4j train " + out.toAbsolutePath().getFileName());
+                int workers = spark.workers() > 0 ? spark.workers() : sc.defaultParallelism();
+                try {
+                    parallel = new DataParallelTrainer(sc, trainer, Configs.toYaml(absolutePaths(cfg)), setup.classes(), setup.teacherDim(), workers);
+                } catch (RuntimeException e) {
+                    sc.close();
+                    throw e;
+                }
+                System.err.printf("gkc: training on Spark (%s), each step split over %d workers%n", sc.master(), workers);
+            }
             try (ProgressBar bar = new ProgressBar("train", total, "steps")) {
                 while (trainer.step() < total) {
                     List<TrainingBatch> micro = new ArrayList<>();
                     for (int a = 0; a < cfg.train().accumulate(); a++) {
                         micro.add(loader.next());
                     }
-                    Trainer.StepResult r = trainer.train(micro);
+                    Trainer.StepResult r = parallel != null ? parallel.train(micro) : trainer.train(micro);
                     trainSeconds += r.seconds();
                     images += perStep;
                     TrainingRun.appendLog(log, r, perStep);
-                    bar.step(trainer.step(), String.format("loss %.3f %s lr %.1e %.1f img/s", r.loss(), brief(r.terms()), r.lr(), perStep / r.seconds()));
+                    Double comm = r.phaseSeconds().get("communication");
+                    bar.step(trainer.step(), String.format("loss %.3f %s lr %.1e %.1f img/s%s", r.loss(), brief(r.terms()), r.lr(), perStep / r.seconds(),
+                            comm == null ? "" : String.format(" comm %.2f s", comm)));
                     if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
                         Checkpoint.save(ckpt, trainer.checkpointState(), Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(cfg)));
                     }
+                }
+            } finally {
+                if (parallel != null) {
+                    parallel.close();
+                }
+                if (sc != null) {
+                    sc.close();
                 }
             }
             if (loader.report().summary().samplesSkipped() > 0) {
@@ -73,6 +108,41 @@ final class TrainingLoop {
             }
         }
         return new Outcome(trainer.stateDict(), trainer.step(), trainSeconds, images / Math.max(trainSeconds, 1e-9));
+    }
+
+    /**
+     * One-line errors for what a split batch cannot reproduce: BatchNorm statistics of the batch (each worker would
+     * see only its shard's), a loss comparing the images of a batch (grounding), a distillation subset drawn over
+     * the whole batch.
+     */
+    static void checkSplittable(RunConfig cfg) {
+        if (cfg.model().backbone().trainBatchNorm()) {
+            throw GkcException.of("--spark needs model.backbone.trainBatchNorm=false: batch statistics would be each worker's shard's");
+        }
+        if (cfg.grounding().enabled()) {
+            throw GkcException.of("--spark cannot split grounding.enabled: its loss compares every image's caption with the others of the batch");
+        }
+        int most = cfg.train().batchSize() * cfg.criterion().maxTargetsPerImage();
+        if (cfg.distillation().enabled() && cfg.distillation().maxInstances() < most) {
+            throw GkcException.of("--spark needs distillation.maxInstances >= train.batchSize x criterion.maxTargetsPerImage (%d), not %d: a subset drawn over the whole batch cannot be split",
+                    most, cfg.distillation().maxInstances());
+        }
+    }
+
+    /** The config with its file paths absolute, for executors whose working folder is another. */
+    static RunConfig absolutePaths(RunConfig c) {
+        RunConfig.Clip k = c.clip();
+        RunConfig.Clip clip = new RunConfig.Clip(k.weights().equals("builtin") ? k.weights() : abs(k.weights()), abs(k.merges()), k.prompts(),
+                abs(k.cache()), k.initBackbone(), k.pretrain());
+        RunConfig.Data d = c.data();
+        RunConfig.Data data = new RunConfig.Data(d.dataset(), d.world(), abs(d.root()), d.imageSize(), d.trainImages(), d.threads(), d.prefetch(),
+                d.augment(), d.minScale(), d.maxScale(), d.seed());
+        return new RunConfig(c.model(), c.criterion(), c.train(), data, clip, c.diversification(), c.distillation(), c.grounding(), c.alignment(),
+                c.evaluation());
+    }
+
+    private static String abs(String path) {
+        return path == null || path.isEmpty() ? path : Path.of(path).toAbsolutePath().normalize().toString();
     }
 
     static AugmentConfig augmentation(RunConfig.Data data) {

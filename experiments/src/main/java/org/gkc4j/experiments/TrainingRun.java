@@ -51,7 +51,24 @@ public final class TrainingRun {
     }
 
     public static Result run(RunConfig config, Path out, boolean resume) throws Exception {
+        return run(config, out, resume, null);
+    }
+
+    /** @param spark null for one process, else where the training steps are split ({@link org.gkc4j.experiments.spark.DataParallelTrainer}) */
+    public static Result run(RunConfig config, Path out, boolean resume, org.gkc4j.experiments.spark.SparkOptions spark) throws Exception {
+        return run(config, out, resume, spark, true);
+    }
+
+    /** The training alone (weights written, no evaluation; metrics null). */
+    static Result train(RunConfig config, Path out, boolean resume, org.gkc4j.experiments.spark.SparkOptions spark) throws Exception {
+        return run(config, out, resume, spark, false);
+    }
+
+    private static Result run(RunConfig config, Path out, boolean resume, org.gkc4j.experiments.spark.SparkOptions spark, boolean evaluate) throws Exception {
         ClipResources.checkFiles(config.clip());
+        if (spark != null) {
+            TrainingLoop.checkSplittable(config);
+        }
         TrainingData data = TrainingData.of(config);          // an unknown world or a missing dataset fails before anything is written
         RunEvaluation evaluation = RunEvaluation.of(config);
         TrainingLoop.augmentation(config.data());
@@ -62,8 +79,11 @@ public final class TrainingRun {
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
         TrainingSetup setup = TrainingSetup.assemble(cfg, data, clip, out);
         Map<String, INDArray> init = cfg.clip().initBackbone() ? backboneFromClip(clip.weights()) : Map.of();
-        TrainingLoop.Outcome o = TrainingLoop.run(cfg, setup, data.train(), init, out, resume);
+        TrainingLoop.Outcome o = TrainingLoop.run(cfg, setup, data.train(), init, out, resume, spark);
         Safetensors.write(out.resolve(WEIGHTS), o.weights(), Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(cfg)));
+        if (!evaluate) {
+            return new Result(out, null, o.steps(), o.trainSeconds(), o.imagesPerSecond());
+        }
         SemSegMetrics metrics = evaluation.evaluate(cfg, out, clip, o.weights(), data.classes(), o.imagesPerSecond(), o.trainSeconds());
         return new Result(out, metrics, o.steps(), o.trainSeconds(), o.imagesPerSecond());
     }

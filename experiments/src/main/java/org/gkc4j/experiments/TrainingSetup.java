@@ -34,7 +34,8 @@ import java.util.function.Function;
  * features, caption nouns) and the loss terms the criterion sums, each contribution one strategy object. The
  * precomputed inputs (synonym scores, teacher features) come from the cache, keyed by what produced them.
  */
-public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionConfig, List<LossTerm>> terms, INDArray classText) {
+public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionConfig, List<LossTerm>> terms, INDArray classText,
+                            List<String> classes, int teacherDim) {
     /**
      * Bumped whenever a change to the code changes the numbers a cache holds (crop rule, scoring, encoder numerics),
      * so such a change never reuses an old cache.
@@ -43,6 +44,7 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
 
     public TrainingSetup {
         enrichers = List.copyOf(enrichers);
+        classes = List.copyOf(classes);
     }
 
     /** The cache key of everything computed from the training images with this CLIP. */
@@ -81,7 +83,7 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
         if (cfg.grounding().enabled()) {
             enrichers.add(new CaptionGrounding(CaptionNouns.load()));
         }
-        return new TrainingSetup(enrichers, terms(cfg, classes, clip.embedder(), teacherDim), classText);
+        return new TrainingSetup(enrichers, terms(cfg, classes, clip.embedder(), teacherDim), classText, classes, teacherDim);
     }
 
     /**
@@ -105,7 +107,7 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
     }
 
     /** The criterion's terms: the mask and class losses, then one term per contribution the config turns on. */
-    static Function<CriterionConfig, List<LossTerm>> terms(RunConfig cfg, List<String> classes, Function<List<String>, INDArray> embedder, int teacherDim) {
+    public static Function<CriterionConfig, List<LossTerm>> terms(RunConfig cfg, List<String> classes, Function<List<String>, INDArray> embedder, int teacherDim) {
         int maxVocabulary = classes.size() + cfg.criterion().maxTargetsPerImage();
         return c -> {
             List<LossTerm> t = new ArrayList<>(List.of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)));

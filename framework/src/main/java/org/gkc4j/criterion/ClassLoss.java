@@ -23,7 +23,7 @@ public final class ClassLoss implements LossTerm {
     }
 
     static RegionDropout draws(CriterionConfig cfg) {
-        return (f, b, j, q) -> f.rng().nextDouble() < cfg.regionDropout();
+        return (f, b, j, q) -> f.rng(b).nextDouble() < cfg.regionDropout();
     }
 
     public ClassLoss(CriterionConfig cfg) {
@@ -60,6 +60,16 @@ public final class ClassLoss implements LossTerm {
         INDArray[] t = targets(f, f.dims().classes(), b -> f.batch().targets().get(b).labels(), cfg.voidWeight(), dropout);
         ph.put(f.name("ce_onehot"), t[0]);
         ph.put(f.name("ce_w"), t[1]);
+    }
+
+    @Override
+    public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
+        return java.util.OptionalDouble.of(ph.get(f.name("ce_w")).sumNumber().doubleValue());
+    }
+
+    @Override
+    public double divisor(double count) {
+        return Math.max(count, 1e-12);   // Losses.weightedCrossEntropy's guard
     }
 
     /**

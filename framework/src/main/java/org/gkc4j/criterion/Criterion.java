@@ -7,6 +7,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
@@ -34,6 +35,18 @@ public final class Criterion {
     private final List<String> maskOutputs = new ArrayList<>(), logitOutputs = new ArrayList<>();
     private final Map<String, String> termOutputs = new LinkedHashMap<>();
     private final DataType dtype;
+    private final List<Share> shares = new ArrayList<>();
+
+    /** A loss term of one prediction set. */
+    private record Share(int set, LossTerm term) {
+    }
+
+    /**
+     * A fed step before its normalisers are fixed: the placeholders, and each term's {@link LossTerm#count} by
+     * {@code s<set>.<term>} (empty for a term that cannot be split).
+     */
+    public record Prepared(Map<String, INDArray> placeholders, Map<String, Double> counts) {
+    }
 
     public Criterion(Scope scope, org.gkc4j.model.SegmentationNetwork net, GkcNetwork.Outputs outputs, CriterionConfig cfg, List<LossTerm> terms, LossTerm.Dims dims) {
         this.cfg = cfg;
@@ -59,7 +72,10 @@ public final class Criterion {
                 if (t.weight() == 0) {
                     continue;
                 }
-                SDVariable v = t.build(set).mul(t.weight());
+                // x share: 1 for a whole batch; a shard's count over the whole batch's when a batch is split
+                SDVariable share = sd.placeHolder(shareName(s, t), dtype);
+                shares.add(new Share(s, t));
+                SDVariable v = t.build(set).mul(t.weight()).mul(share);
                 perTerm.merge(t.name(), v, SDVariable::add);
                 total = total == null ? v : total.add(v);
             }
@@ -84,29 +100,69 @@ public final class Criterion {
         return termOutputs;
     }
 
-    /** Matches every supervised set and fills every term's placeholders (cast to the graph's type). */
+    /** Matches every supervised set and fills every term's placeholders (cast to the graph's type); one generator for all draws. */
     public Map<String, INDArray> feed(TrainingBatch batch, Map<String, INDArray> forward, SplittableRandom rng) {
+        Prepared p = prepare(batch, forward, java.util.Collections.nCopies(batch.size(), rng), rng);
+        Map<String, INDArray> ph = new HashMap<>(p.placeholders());
+        ph.putAll(shares(p.counts(), p.counts()));
+        return ph;
+    }
+
+    /**
+     * Matches every supervised set and fills every term's placeholders except the shares ({@link #shares}); image
+     * {@code b} draws from {@code imageRngs.get(b)} only.
+     */
+    public Prepared prepare(TrainingBatch batch, Map<String, INDArray> forward, List<SplittableRandom> imageRngs, SplittableRandom batchRng) {
         Map<String, INDArray> ph = new HashMap<>();
+        Map<String, Double> counts = new LinkedHashMap<>();
         int total = batch.targets().stream().mapToInt(t -> Math.min(t.count(), dims.maxTargets())).sum();
         for (int i = 0; i < supervised.size(); i++) {
             int s = supervised.get(i);
             INDArray masks = forward.get(maskOutputs.get(i)), logits = forward.get(logitOutputs.get(i));
-            int[][] matches = match(batch, masks, logits, rng);
-            LossTerm.SetFeed f = new LossTerm.SetFeed(s, batch, matches, masks, logits, dims, total, rng);
+            int[][] matches = match(batch, masks, logits, imageRngs);
+            LossTerm.SetFeed f = new LossTerm.SetFeed(s, batch, matches, masks, logits, dims, total, imageRngs, batchRng);
             for (LossTerm t : terms) {
                 if (t.weight() != 0) {
                     t.feed(f, ph);
+                    t.count(f, ph).ifPresent(c -> counts.put(shareName(s, t), c));
                 }
             }
         }
         ph.replaceAll((k, v) -> v.dataType() == dtype || !v.dataType().isFPType() ? v : v.castTo(dtype));
-        return ph;
+        return new Prepared(ph, counts);
     }
 
-    int[][] match(TrainingBatch batch, INDArray masks, INDArray logits, SplittableRandom rng) {
-        double[][] points = PointSampler.uniform(cfg.points(), rng);
+    /**
+     * The share placeholders of a batch whose terms have {@code local} counts, within a whole batch with
+     * {@code global} counts (the sums over its shards): each term's divisor(local) / divisor(global), so the shards'
+     * losses add up to the whole batch's. Equal counts give exactly 1.
+     */
+    public Map<String, INDArray> shares(Map<String, Double> local, Map<String, Double> global) {
+        Map<String, INDArray> out = new HashMap<>();
+        for (Share sh : shares) {
+            String key = shareName(sh.set(), sh.term());
+            Double l = local.get(key), g = global.get(key);
+            double v;
+            if (l != null && g != null) {
+                v = l.equals(g) ? 1.0 : sh.term().divisor(l) / sh.term().divisor(g);
+            } else if (local == global) {
+                v = 1.0;
+            } else {
+                throw new IllegalArgumentException("loss term '" + sh.term().name() + "' compares the images of a batch with each other and cannot be split over workers");
+            }
+            out.put(key, Nd4j.scalar(dtype, v));
+        }
+        return out;
+    }
+
+    private static String shareName(int set, LossTerm t) {
+        return "loss.share.s" + set + "." + t.name();
+    }
+
+    int[][] match(TrainingBatch batch, INDArray masks, INDArray logits, List<SplittableRandom> imageRngs) {
         int[][] out = new int[batch.size()][];
         for (int b = 0; b < batch.size(); b++) {
+            double[][] points = PointSampler.uniform(cfg.points(), imageRngs.get(b));
             INDArray m = masks.get(NDArrayIndex.point(b));
             INDArray probs = org.nd4j.linalg.ops.transforms.Transforms.softmax(logits.get(NDArrayIndex.point(b)).castTo(DataType.DOUBLE), true);
             int[] a = matcher.match(m, probs, batch.targets().get(b), points);

@@ -187,6 +187,13 @@ public final class DistillationLoss implements LossTerm {
         ph.put(f.name("kd_select"), Nd4j.createFromArray(select));
     }
 
+    @Override
+    public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
+        double valid = ph.get("loss.kd_valid").sumNumber().doubleValue();
+        boolean pairs = variant == Variant.TEXT_GUIDED || variant == Variant.VISION_GUIDED;
+        return java.util.OptionalDouble.of(pairs ? valid + ph.get("loss.kd_pairs").sumNumber().doubleValue() : valid);
+    }
+
     /** Euclidean distances between the rows of a [m, E] matrix, from their differences. */
     private static INDArray distances(INDArray rows) {
         int m = (int) rows.size(0);

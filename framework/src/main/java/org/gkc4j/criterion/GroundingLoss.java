@@ -115,7 +115,7 @@ public final class GroundingLoss implements LossTerm {
                 }
             }
             while (queries.size() > r) {
-                queries.remove(f.rng().nextInt(queries.size()));
+                queries.remove(f.rng(i).nextInt(queries.size()));
             }
             for (int k = 0; k < queries.size(); k++) {
                 select[i * r + k][i * q + queries.get(k)] = 1;

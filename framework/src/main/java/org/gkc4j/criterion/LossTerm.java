@@ -26,6 +26,21 @@ public interface LossTerm {
     /** Fills this term's placeholders of prediction set {@code feed.index()}. */
     void feed(SetFeed feed, Map<String, INDArray> placeholders);
 
+    /**
+     * What this term's value divides by in a fed step, as an additive count over images (matched segments, summed
+     * row weights): the value is a sum over images divided by {@link #divisor} of this count. A batch split over
+     * workers needs it to rescale each shard's term to the normaliser of the whole batch. Empty for a term whose value
+     * is not such a sum (one that compares the images of a batch with each other); such a term cannot be split.
+     */
+    default java.util.OptionalDouble count(SetFeed feed, Map<String, INDArray> placeholders) {
+        return java.util.OptionalDouble.empty();
+    }
+
+    /** The divisor the graph applies to a {@link #count}: its guard against an empty batch. */
+    default double divisor(double count) {
+        return Math.max(1, count);
+    }
+
     /** Graph-build view of one prediction set. */
     record SetGraph(int index, int sets, Scope scope, GkcNetwork.Outputs outputs, OpenVocabularyHead head, Dims dims,
                     SDVariable plainLogits) {
@@ -56,12 +71,25 @@ public interface LossTerm {
 
     /**
      * Step view of one prediction set: the batch, each image's matching (segment to query) for this set, the
-     * set's predictions from the forward pass (masks [B,Q,h,w], plain-name logits [B,Q,K+1]) and a seeded RNG.
+     * set's predictions from the forward pass (masks [B,Q,h,w], plain-name logits [B,Q,K+1]), one seeded RNG per
+     * image (its draws depend on that image alone, so a batch split over workers draws what the whole batch draws)
+     * and one for draws over the whole batch.
      */
     record SetFeed(int index, TrainingBatch batch, int[][] matches, INDArray masks, INDArray plainLogits, Dims dims,
-                   int totalTargets, SplittableRandom rng) {
+                   int totalTargets, java.util.List<SplittableRandom> imageRngs, SplittableRandom rng) {
+        /** Every image drawing from one generator (tests). */
+        public SetFeed(int index, TrainingBatch batch, int[][] matches, INDArray masks, INDArray plainLogits, Dims dims,
+                       int totalTargets, SplittableRandom rng) {
+            this(index, batch, matches, masks, plainLogits, dims, totalTargets, java.util.Collections.nCopies(batch.size(), rng), rng);
+        }
+
         public String name(String leaf) {
             return "loss.s" + index + "." + leaf;
+        }
+
+        /** The generator of image {@code b}'s draws. */
+        public SplittableRandom rng(int b) {
+            return imageRngs.get(b);
         }
     }
 

@@ -29,7 +29,7 @@ public final class MaskLosses {
     }
 
     static PointChoice pointRend(CriterionConfig cfg) {
-        return (f, b, j, logits, h, w) -> PointSampler.uncertain(logits, h, w, f.dims().points(), cfg.oversample(), cfg.importance(), f.rng());
+        return (f, b, j, logits, h, w) -> PointSampler.uncertain(logits, h, w, f.dims().points(), cfg.oversample(), cfg.importance(), f.rng(b));
     }
 
     /** Samples every matched prediction at its points: [matched, P], sharing placeholders between BCE and dice. */
@@ -156,6 +156,11 @@ public final class MaskLosses {
         public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
             feedPoints(feed, points, placeholders);
         }
+
+        @Override
+        public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
+            return java.util.OptionalDouble.of(f.totalTargets());
+        }
     }
 
     /** Dice loss of each matched mask at its points, summed and divided by the number of masks. */
@@ -191,6 +196,11 @@ public final class MaskLosses {
         @Override
         public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
             feedPoints(feed, points, placeholders);
+        }
+
+        @Override
+        public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
+            return java.util.OptionalDouble.of(f.totalTargets());
         }
     }
 }

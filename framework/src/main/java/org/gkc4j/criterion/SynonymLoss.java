@@ -108,6 +108,16 @@ public final class SynonymLoss implements LossTerm {
         ph.put(f.name("syn_w"), t[1]);
     }
 
+    @Override
+    public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
+        return java.util.OptionalDouble.of(ph.get(f.name("syn_w")).sumNumber().doubleValue());
+    }
+
+    @Override
+    public double divisor(double count) {
+        return Math.max(count, 1e-12);   // Losses.weightedCrossEntropy's guard
+    }
+
     /** The image's diversified vocabulary; without one, the plain class list (then this loss equals the plain CE). */
     private List<String> vocabulary(ImageTargets t) {
         if (t.vocabulary() == null) {

@@ -98,4 +98,13 @@ public final class TextAlignmentLoss implements LossTerm {
             ph.put("loss.align_text", text);
         }
     }
+
+    @Override
+    public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
+        double used = 0;
+        for (double w : ph.get(f.name("align_w")).toDoubleVector()) {
+            used += w > 0 ? 1 : 0;
+        }
+        return java.util.OptionalDouble.of(used);
+    }
 }

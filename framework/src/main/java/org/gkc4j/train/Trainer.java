@@ -116,58 +116,136 @@ public final class Trainer {
         return modelConfig;
     }
 
-    /** The RNG of one step: a pure function of the seed and the step, so resuming needs no RNG state. */
+    /** The RNG of one step's draws over the whole batch: a pure function of the seed and the step, so resuming needs no RNG state. */
     public SplittableRandom rngFor(int step, int micro) {
         return new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L ^ (step * 1_000_003L + micro));
+    }
+
+    /**
+     * The RNG of image {@code image} (its position in the step's micro-batch {@code micro}, counted over the whole
+     * batch): its draws do not depend on which other images share its worker.
+     */
+    public SplittableRandom imageRng(int step, int micro, long image) {
+        return new SplittableRandom(rngFor(step, micro).nextLong() ^ (image + 1) * 0xBF58476D1CE4E5B9L);
+    }
+
+    /**
+     * One micro-batch (or a worker's shard of it, starting at image {@code firstImage} of the whole micro-batch) fed
+     * for the current weights: the forward pass, the matching and every placeholder but the terms' shares.
+     */
+    public record Fed(Criterion.Prepared prepared, double forwardSeconds, double matchingSeconds) {
+    }
+
+    /** The gradients of a batch or a shard of one, already divided by the number of micro-batches; loss terms likewise. */
+    public record Gradients(Map<String, INDArray> grads, double loss, Map<String, Double> terms, Map<String, Double> phaseSeconds) {
+    }
+
+    public Fed feed(TrainingBatch batch, int micro, long firstImage) {
+        List<SplittableRandom> rngs = new ArrayList<>();
+        for (int b = 0; b < batch.size(); b++) {
+            rngs.add(imageRng(step, micro, firstImage + b));
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put("images", batch.images().castTo(dtype));
+        ph.put(Criterion.PLAIN_TEXT, plainText);
+        long t0 = System.nanoTime();
+        Map<String, INDArray> forward = ctx.sd().output(ph, criterion.matchingOutputs().toArray(new String[0]));
+        long t1 = System.nanoTime();
+        Criterion.Prepared p = criterion.prepare(batch, forward, rngs, rngFor(step, micro));
+        ph.putAll(p.placeholders());
+        return new Fed(new Criterion.Prepared(ph, p.counts()), (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+    }
+
+    /**
+     * The gradients of a fed batch whose terms divide by {@code globalCounts} (the sums of {@link Criterion.Prepared#counts}
+     * over the shards of the whole batch; a batch's own counts when it is whole), divided by {@code micros}.
+     * Updates BatchNorm running statistics where the graph computes batch statistics.
+     */
+    public Gradients gradients(Fed fed, Map<String, Double> globalCounts, int micros) {
+        long t0 = System.nanoTime();
+        Map<String, INDArray> ph = new HashMap<>(fed.prepared().placeholders());
+        ph.putAll(criterion.shares(fed.prepared().counts(), globalCounts));
+        List<String> outputs = new ArrayList<>(criterion.termOutputs().values());
+        outputs.add(Criterion.LOSS);
+        ParameterUpdate.addBatchNormOutputs(ctx, outputs);
+        OutAndGrad og = ReleasingBackprop.run(ctx.sd(), ph, outputs, params);
+        Map<String, INDArray> values = og.getOutputs();
+        Map<String, Double> terms = new LinkedHashMap<>();
+        for (var e : criterion.termOutputs().entrySet()) {
+            double v = values.get(e.getValue()).getDouble(0);
+            if (!Double.isFinite(v)) {
+                throw GkcException.of("training diverged at step %d: loss term '%s' is %s", step, e.getKey(), v);
+            }
+            terms.put(e.getKey(), v / micros);
+        }
+        double loss = values.get(Criterion.LOSS).getDouble(0) / micros;
+        Map<String, INDArray> grads = new HashMap<>();
+        ParameterUpdate.accumulate(grads, params, og.getGradients(), micros);
+        ParameterUpdate.updateBatchNorm(ctx, values);
+        Map<String, Double> phases = new LinkedHashMap<>();
+        phases.put("forward", fed.forwardSeconds());
+        phases.put("matching", fed.matchingSeconds());
+        phases.put("backward", (System.nanoTime() - t0) / 1e9);
+        return new Gradients(grads, loss, terms, phases);
+    }
+
+    /** Adds {@code b} into {@code a} (gradients, loss terms, phase seconds). */
+    public static Gradients sum(Gradients a, Gradients b) {
+        if (a == null) {
+            return b;
+        }
+        Map<String, INDArray> g = new HashMap<>(a.grads());
+        b.grads().forEach((k, v) -> g.merge(k, v, INDArray::add));
+        Map<String, Double> t = new LinkedHashMap<>(a.terms()), ph = new LinkedHashMap<>(a.phaseSeconds());
+        b.terms().forEach((k, v) -> t.merge(k, v, Double::sum));
+        b.phaseSeconds().forEach((k, v) -> ph.merge(k, v, Double::sum));
+        return new Gradients(g, a.loss() + b.loss(), t, ph);
     }
 
     /** One optimisation step over {@code micro} (accumulated) batches. */
     public StepResult train(List<TrainingBatch> micro) {
         long start = System.nanoTime();
-        Map<String, Double> phases = new LinkedHashMap<>();
-        Map<String, INDArray> grads = new HashMap<>();
-        Map<String, Double> terms = new LinkedHashMap<>();
-        double loss = 0;
+        Gradients total = null;
         for (int mi = 0; mi < micro.size(); mi++) {
-            TrainingBatch batch = micro.get(mi);
-            SplittableRandom rng = rngFor(step, mi);
-            Map<String, INDArray> ph = new HashMap<>();
-            ph.put("images", batch.images().castTo(dtype));
-            ph.put(Criterion.PLAIN_TEXT, plainText);
-            long t0 = System.nanoTime();
-            Map<String, INDArray> forward = ctx.sd().output(ph, criterion.matchingOutputs().toArray(new String[0]));
-            long t1 = System.nanoTime();
-            ph.putAll(criterion.feed(batch, forward, rng));
-            long t2 = System.nanoTime();
-            phases.merge("forward", (t1 - t0) / 1e9, Double::sum);
-            phases.merge("matching", (t2 - t1) / 1e9, Double::sum);
-            List<String> outputs = new ArrayList<>(criterion.termOutputs().values());
-            outputs.add(Criterion.LOSS);
-            ParameterUpdate.addBatchNormOutputs(ctx, outputs);
-            OutAndGrad og = ReleasingBackprop.run(ctx.sd(), ph, outputs, params);
-            phases.merge("backward", (System.nanoTime() - t2) / 1e9, Double::sum);
-            Map<String, INDArray> values = og.getOutputs();
-            for (var e : criterion.termOutputs().entrySet()) {
-                double v = values.get(e.getValue()).getDouble(0);
-                if (!Double.isFinite(v)) {
-                    throw GkcException.of("training diverged at step %d: loss term '%s' is %s", step, e.getKey(), v);
-                }
-                terms.merge(e.getKey(), v / micro.size(), Double::sum);
-            }
-            loss += values.get(Criterion.LOSS).getDouble(0) / micro.size();
-            ParameterUpdate.accumulate(grads, params, og.getGradients(), micro.size());
-            ParameterUpdate.updateBatchNorm(ctx, values);
+            Fed fed = feed(micro.get(mi), mi, 0);
+            total = sum(total, gradients(fed, fed.prepared().counts(), micro.size()));
         }
+        return apply(total, start);
+    }
+
+    /**
+     * The optimisation step with the whole batch's gradients: clipping, AdamW, the step counter. {@code start} is
+     * when the step began ({@link System#nanoTime}); phases the gradients did not time count as "update".
+     */
+    public StepResult apply(Gradients g, long start) {
         double lr = cfg.lr() * cfg.lrFactor(step);
-        double norm = ParameterUpdate.apply(ctx, params, grads, adam, lr, cfg.weightDecay(), cfg.gradClip(),
+        double norm = ParameterUpdate.apply(ctx, params, new HashMap<>(g.grads()), adam, lr, cfg.weightDecay(), cfg.gradClip(),
                 cfg::lrMultiplier, step);
         int done = step;
         step++;
         ParameterUpdate.releaseNativeMemory(step, 10);
         writeProfile();
         double seconds = (System.nanoTime() - start) / 1e9;
-        phases.put("update", seconds - phases.values().stream().mapToDouble(Double::doubleValue).sum());
-        return new StepResult(done, loss, terms, norm, lr, seconds, phases);
+        Map<String, Double> phases = new LinkedHashMap<>(g.phaseSeconds());
+        phases.put("update", Math.max(0, seconds - phases.values().stream().mapToDouble(Double::doubleValue).sum()));
+        return new StepResult(done, g.loss(), g.terms(), norm, lr, seconds, phases);
+    }
+
+    /** The trainable parameters' names, in graph order. */
+    public List<String> parameterNames() {
+        return java.util.Collections.unmodifiableList(params);
+    }
+
+    /** Sets the trainable parameters (another replica's values) and the step they belong to. */
+    public void setParameters(Map<String, INDArray> values, int step) {
+        for (String p : params) {
+            INDArray v = values.get(p);
+            if (v == null) {
+                throw new IllegalArgumentException("no value for parameter " + p);
+            }
+            ctx.sd().getArrForVarName(p).assign(v);
+        }
+        this.step = step;
     }
 
     /** Rewritten after every step (a small table), so an interrupted run still leaves one. */
