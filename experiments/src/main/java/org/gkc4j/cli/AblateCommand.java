@@ -22,7 +22,9 @@ public final class AblateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AblationConfig ab = Configs.load(AblationConfig.class, AblationConfig.defaults(), study.config, List.of());
         Path dir = study.outDir("ablations");
-        AblationRunner.run(study.config, ab, study.overrides, dir, study.launcher());
+        try (var launcher = study.launcher()) {
+            AblationRunner.run(study.config, ab, study.overrides, dir, launcher);
+        }
         System.out.print(java.nio.file.Files.readString(dir.resolve("results.md")));
         return 0;
     }

@@ -1,6 +1,8 @@
 package org.gkc4j.cli;
 
 import org.gkc4j.experiments.RunLauncher;
+import org.gkc4j.experiments.StudyLauncher;
+import org.gkc4j.experiments.spark.SparkStudyLauncher;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -17,13 +19,21 @@ public class StudyOptions {
     List<String> overrides = new ArrayList<>();
     @Option(names = "--in-process", description = "Run every member in this JVM instead of a fresh one each (faster start; native memory grows from run to run).")
     boolean inProcess;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run every member as a Spark task (in a fresh JVM on its executor), as many at once as Spark has task slots: local[N], spark://host:7077, yarn, k8s://...")
+    String spark;
 
     /** {@code --out}, or {@code runs/<kind>/<config file name without .yaml>}. */
     Path outDir(String kind) {
         return out != null ? out : Path.of("runs", kind).resolve(config.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
     }
 
-    RunLauncher launcher() {
+    StudyLauncher launcher() {
+        if (spark != null) {
+            if (inProcess) {
+                throw new org.gkc4j.GkcException("--spark and --in-process exclude each other: a Spark task runs its member in a fresh JVM");
+            }
+            return new SparkStudyLauncher(spark, "gkc4j study " + config.getFileName());
+        }
         return inProcess ? RunLauncher.IN_PROCESS : RunLauncher.CHILD_PROCESS;
     }
 }

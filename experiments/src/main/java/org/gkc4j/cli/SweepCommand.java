@@ -22,7 +22,9 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SweepConfig sc = Configs.load(SweepConfig.class, SweepConfig.defaults(), study.config, List.of());
         Path dir = study.outDir("sweeps");
-        ArbiterSweep.run(study.config, sc, study.overrides, dir, study.launcher());
+        try (var launcher = study.launcher()) {
+            ArbiterSweep.run(study.config, sc, study.overrides, dir, launcher);
+        }
         System.out.print(java.nio.file.Files.readString(dir.resolve("results.md")));
         return 0;
     }

@@ -31,13 +31,16 @@ public final class AblationRunner {
     private AblationRunner() {
     }
 
-    public static List<Row> run(Path configFile, AblationConfig ab, List<String> extra, Path out, RunLauncher launcher) throws Exception {
+    public static List<Row> run(Path configFile, AblationConfig ab, List<String> extra, Path out, StudyLauncher launcher) throws Exception {
         if (ab.variants().isEmpty()) {
             throw GkcException.of("ablation %s lists no variants", configFile);
         }
         Path base = configFile.toAbsolutePath().getParent().resolve(ab.base()).normalize();
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("ablation.yaml"), Configs.toYaml(ab));
+        if (launcher.parallelism() > 1) {
+            runTogether(base, ab, extra, out, launcher);
+        }
         List<Row> rows = new ArrayList<>();
         int total = ab.variants().size() * ab.seeds().size(), done = 0;
         for (AblationConfig.Variant v : ab.variants()) {
@@ -75,7 +78,46 @@ public final class AblationRunner {
         return rows;
     }
 
-    static SemSegMetrics readMetrics(Path file) throws java.io.IOException {
+    /**
+     * The unfinished runs, {@code launcher.parallelism()} at a time; every run goes to its end (finished runs stay
+     * for a resumed study) before the first failure is reported.
+     */
+    private static void runTogether(Path base, AblationConfig ab, List<String> extra, Path out, StudyLauncher launcher) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(launcher.parallelism());
+        List<java.util.concurrent.Future<SemSegMetrics>> runs = new ArrayList<>();
+        try {
+            for (AblationConfig.Variant v : ab.variants()) {
+                for (long seed : ab.seeds()) {
+                    Path dir = out.resolve(slug(v.name())).resolve("seed-" + seed);
+                    if (Files.exists(dir.resolve(TrainingRun.METRICS))) {
+                        continue;
+                    }
+                    List<String> overrides = new ArrayList<>(ab.set());
+                    overrides.addAll(v.set());
+                    overrides.add("train.seed=" + seed);
+                    overrides.addAll(extra);
+                    RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides);
+                    System.err.printf("gkc: %s seed %d: submitted%n", v.name(), seed);
+                    runs.add(pool.submit(() -> launcher.run(cfg, dir)));
+                }
+            }
+            Exception first = null;
+            for (var f : runs) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    first = first != null ? first : (e.getCause() instanceof Exception x ? x : e);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    public static SemSegMetrics readMetrics(Path file) throws java.io.IOException {
         var node = Configs.JSON.readTree(file.toFile());
         return new SemSegMetrics(num(node, "mIoU"), num(node, "pAcc"), num(node, "mIoU_base"), num(node, "mIoU_novel"), num(node, "hIoU"),
                 new double[0], 0, 0, new int[0], 0, 0);

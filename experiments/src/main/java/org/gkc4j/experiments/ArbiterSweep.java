@@ -167,7 +167,7 @@ public final class ArbiterSweep {
         }
     }
 
-    public static List<TrialResult> run(Path configFile, SweepConfig cfg, List<String> extra, Path out, RunLauncher launcher) throws Exception {
+    public static List<TrialResult> run(Path configFile, SweepConfig cfg, List<String> extra, Path out, StudyLauncher launcher) throws Exception {
         Path base = configFile.toAbsolutePath().getParent().resolve(cfg.base()).normalize();
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("sweep.yaml"), Configs.toYaml(cfg));
@@ -211,7 +211,7 @@ public final class ArbiterSweep {
                 .terminationConditions(new MaxCandidatesCondition(trials))
                 .rngSeed(cfg.seed())
                 .build();
-        LocalOptimizationRunner runner = new LocalOptimizationRunner(1, oc, tasks);
+        LocalOptimizationRunner runner = new LocalOptimizationRunner(launcher.parallelism(), oc, tasks);
         runner.execute();
         if (runner.numCandidatesFailed() > 0) {
             System.err.printf("gkc: %d of %d trials failed%n", runner.numCandidatesFailed(), runner.numCandidatesTotal());
@@ -220,7 +220,7 @@ public final class ArbiterSweep {
         return results;
     }
 
-    static double runTrial(Path base, SweepConfig cfg, Trial trial, List<String> extra, Path dir, RunLauncher launcher) throws Exception {
+    static double runTrial(Path base, SweepConfig cfg, Trial trial, List<String> extra, Path dir, StudyLauncher launcher) throws Exception {
         List<String> overrides = new ArrayList<>(cfg.set());
         overrides.addAll(trial.asSet());
         overrides.addAll(extra);

@@ -17,7 +17,7 @@ import java.util.List;
  * 21.7 GB in its tenth run), and a crash in one run cannot take the study down. {@link #IN_PROCESS} is faster to
  * start and easier to debug. Either way an interrupted run resumes from its checkpoint.
  */
-public enum RunLauncher {
+public enum RunLauncher implements StudyLauncher {
     IN_PROCESS {
         @Override
         public SemSegMetrics run(RunConfig cfg, Path dir) throws Exception {
@@ -56,5 +56,6 @@ public enum RunLauncher {
     };
 
     /** Trains and evaluates one run in {@code dir} (resuming it when it was interrupted) and returns its metrics. */
+    @Override
     public abstract SemSegMetrics run(RunConfig cfg, Path dir) throws Exception;
 }
