@@ -23,13 +23,20 @@ public final class ClipImageEncoder {
 
     private final GraphContext ctx;
     private final String input;
+    private final DataType dtype;
     private final Map<String, String> outputs = new LinkedHashMap<>();
 
     public ClipImageEncoder(ClipWeights weights, long n, long h, long w, boolean dense) {
+        this(weights, n, h, w, dense, DataType.FLOAT);
+    }
+
+    /** {@code dtype} is the graph's floating type: FLOAT for use, DOUBLE for parity with float64 references. */
+    public ClipImageEncoder(ClipWeights weights, long n, long h, long w, boolean dense, DataType dtype) {
         OpFixes.install();
+        this.dtype = dtype;
         ClipConfig cfg = weights.config();
-        ctx = GraphContext.builder().dtype(DataType.FLOAT).weights(weights.visual()).trainable(k -> false).build();
-        SDVariable image = ctx.sd().placeHolder("image", DataType.FLOAT, n, 3, h, w);
+        ctx = GraphContext.builder().dtype(dtype).weights(weights.visual()).trainable(k -> false).build();
+        SDVariable image = ctx.sd().placeHolder("image", dtype, n, 3, h, w);
         input = image.name();
         ModifiedResNet trunk = new ModifiedResNet(ctx.scope("visual"), cfg.visionLayers(), cfg.visionWidth(), false);
         List<SDVariable> stages = trunk.forward(image);
@@ -56,7 +63,7 @@ public final class ClipImageEncoder {
             }
             names.add(n);
         }
-        Map<String, INDArray> raw = ctx.sd().output(Map.of(input, images.castTo(DataType.FLOAT)), names.toArray(new String[0]));
+        Map<String, INDArray> raw = ctx.sd().output(Map.of(input, images.castTo(dtype)), names.toArray(new String[0]));
         Map<String, INDArray> out = new HashMap<>();
         for (String w : which) {
             out.put(w, raw.get(outputs.get(w)));

@@ -17,15 +17,22 @@ public final class ClipTextEncoder {
     private final ClipWeights weights;
     private final ClipTokenizer tokenizer;
     private final int batch;
+    private final DataType dtype;
     private final Map<Integer, Graph> graphs = new HashMap<>();
 
     private record Graph(GraphContext ctx, String ids, String out) {
     }
 
     public ClipTextEncoder(ClipWeights weights, ClipTokenizer tokenizer, int batch) {
+        this(weights, tokenizer, batch, DataType.FLOAT);
+    }
+
+    /** {@code dtype} is the graph's floating type: FLOAT for use, DOUBLE for parity with float64 references. */
+    public ClipTextEncoder(ClipWeights weights, ClipTokenizer tokenizer, int batch, DataType dtype) {
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.batch = batch;
+        this.dtype = dtype;
         if (tokenizer != null && tokenizer.vocabSize() != weights.config().vocabSize()) {
             throw org.gkc4j.GkcException.of("the tokenizer has %d tokens but the text tower embeds %d", tokenizer.vocabSize(), weights.config().vocabSize());
         }
@@ -34,7 +41,7 @@ public final class ClipTextEncoder {
     private Graph graph(int n) {
         return graphs.computeIfAbsent(n, size -> {
             OpFixes.install();
-            GraphContext ctx = GraphContext.builder().dtype(DataType.FLOAT).weights(weights.tensors()).trainable(k -> false).build();
+            GraphContext ctx = GraphContext.builder().dtype(dtype).weights(weights.tensors()).trainable(k -> false).build();
             SDVariable ids = ctx.sd().placeHolder("input_ids", DataType.INT, size, weights.config().contextLength());
             SDVariable out = new TextTransformer(ctx.root(), weights.config()).forward(ids);
             return new Graph(ctx, ids.name(), out.name());
@@ -60,11 +67,11 @@ public final class ClipTextEncoder {
             Graph g = graph(b);
             INDArray f = g.ctx().sd().output(Map.of(g.ids(), chunk), g.out()).get(g.out());
             if (out == null) {
-                out = Nd4j.create(DataType.FLOAT, n, f.size(1));
+                out = Nd4j.create(dtype, n, f.size(1));
             }
             out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(f.get(NDArrayIndex.interval(0, end - start), NDArrayIndex.all()));
         }
-        return out == null ? Nd4j.create(DataType.FLOAT, 0, weights.config().embedDim()) : out;
+        return out == null ? Nd4j.create(dtype, 0, weights.config().embedDim()) : out;
     }
 
     public INDArray encode(List<String> texts) {

@@ -3,11 +3,14 @@ package org.gkc4j.clip;
 import org.gkc4j.GkcException;
 import org.gkc4j.io.Npy;
 import org.gkc4j.io.Safetensors;
+import org.gkc4j.testing.AuthorsReference;
 import org.gkc4j.testing.Graphs;
 import org.gkc4j.testing.Shared;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClipParityTest {
     /**
      * max|a-b| / max|b| allowed against PyTorch's float32 outputs: measured 4e-7 .. 7e-7 over the text and image
-     * features and the four stage maps, allowed about 4x that. (There is no float64 reference for this fixture, and the
-     * encoders build FLOAT graphs, so no DOUBLE run here.)
+     * features and the four stage maps, allowed about 4x that.
      */
     static final double TOLERANCE = 3e-6;
+
+    /**
+     * DOUBLE against openai/CLIP run in float64, measured: text features 1.0e-15 (worst text 1.6e-15), image features
+     * 3.7e-16, stage maps 3.8e-16 .. 4.6e-16; allowed about 10x. A channel map is measured against its own maximum,
+     * which after the final ReLU can be a small remainder of a cancelling sum: worst 3.5e-12 (layer4), allowed 3e-11.
+     */
+    static final double DOUBLE_TEXT = 1e-14, DOUBLE_IMAGE = 1e-14, DOUBLE_CHANNEL_MAP = 3e-11;
 
     @TempDir
     Path dir;
@@ -70,6 +79,48 @@ class ClipParityTest {
             System.out.printf("CLIP parity: layer%d %.2e%n", i, r);
             assertTrue(r <= TOLERANCE, "layer" + i + ": " + r);
         }
+    }
+
+    /** DOUBLE text tower against openai/CLIP run in float64 (reference/authors-network): all rows, then row by row. */
+    @Test
+    void doubleTextFeaturesMatchTheFloat64Run() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        INDArray want = AuthorsReference.read("clip_text_features");
+        INDArray got = new ClipTextEncoder(w, null, 64, DataType.DOUBLE).encodeIds(Npy.read(fixture("texts_token_ids.npy")));
+        assertArrayEquals(want.shape(), got.shape());
+        double rel = Graphs.relDiff(got, want), row = Graphs.worstGroupRelDiff(got, want, 1);
+        System.out.printf("CLIP DOUBLE vs float64: text features %.2e (worst text %.2e)%n", rel, row);
+        assertTrue(rel <= DOUBLE_TEXT && row <= DOUBLE_TEXT, "text features " + rel + ", worst text " + row + " > " + DOUBLE_TEXT);
+    }
+
+    /**
+     * DOUBLE image tower against openai/CLIP run in float64: the embedding image by image, each stage map as a whole
+     * and channel map by channel map (the reference keeps layer1 of the first images only, to stay small).
+     */
+    @Test
+    void doubleImageFeaturesAndStageMapsMatchTheFloat64Run() {
+        ClipWeights w = ClipWeights.load(fixture("clip.safetensors"));
+        INDArray images = Npy.read(fixture("images.npy")).castTo(DataType.DOUBLE);
+        ClipImageEncoder enc = new ClipImageEncoder(w, images.size(0), images.size(2), images.size(3), false, DataType.DOUBLE);
+        Map<String, INDArray> out = enc.run(images, List.of(ClipImageEncoder.GLOBAL, "layer1", "layer2", "layer3", "layer4"));
+        List<String> failures = new java.util.ArrayList<>();
+        INDArray want = AuthorsReference.read("clip_image_features");
+        double rel = Graphs.relDiff(out.get(ClipImageEncoder.GLOBAL), want), row = Graphs.worstGroupRelDiff(out.get(ClipImageEncoder.GLOBAL), want, 1);
+        System.out.printf("CLIP DOUBLE vs float64: image features %.2e (worst image %.2e)%n", rel, row);
+        if (!(rel <= DOUBLE_IMAGE && row <= DOUBLE_IMAGE)) {
+            failures.add("image features " + rel + ", worst image " + row + " > " + DOUBLE_IMAGE);
+        }
+        for (int i = 1; i <= 4; i++) {
+            INDArray ref = AuthorsReference.read("clip_visual_layer" + i);
+            INDArray got = out.get("layer" + i).get(NDArrayIndex.interval(0, ref.size(0)), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+            assertArrayEquals(ref.shape(), got.shape());
+            double r = Graphs.relDiff(got, ref), map = Graphs.worstGroupRelDiff(got, ref, 2);
+            System.out.printf("CLIP DOUBLE vs float64: layer%d %.2e (worst channel map %.2e)%n", i, r, map);
+            if (!(r <= DOUBLE_IMAGE && map <= DOUBLE_CHANNEL_MAP)) {
+                failures.add("layer" + i + " " + r + ", worst channel map " + map + " (limits " + DOUBLE_IMAGE + ", " + DOUBLE_CHANNEL_MAP + ")");
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("; ", failures));
     }
 
     @Test

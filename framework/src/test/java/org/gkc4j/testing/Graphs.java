@@ -55,4 +55,28 @@ public final class Graphs {
         double den = b.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
         return maxAbsDiff(a, b) / Math.max(den, 1e-30);
     }
+
+    /**
+     * Worst relative error over groups of the trailing {@code groupDims} dimensions (one mask, one row of logits):
+     * max over groups of max|a-b| / max|b| within the group, so a small group cannot hide behind a large one.
+     */
+    public static double worstGroupRelDiff(INDArray got, INDArray want, int groupDims) {
+        long[] shape = want.shape();
+        long groupSize = 1;
+        for (int i = shape.length - groupDims; i < shape.length; i++) {
+            groupSize *= shape[i];
+        }
+        double[] a = got.castTo(DataType.DOUBLE).dup().data().asDouble();
+        double[] b = want.castTo(DataType.DOUBLE).dup().data().asDouble();
+        double worst = 0;
+        for (int g = 0; g < a.length / groupSize; g++) {
+            double diff = 0, scale = 0;
+            for (long i = g * groupSize; i < (g + 1) * groupSize; i++) {
+                diff = Math.max(diff, Math.abs(a[(int) i] - b[(int) i]));
+                scale = Math.max(scale, Math.abs(b[(int) i]));
+            }
+            worst = Math.max(worst, diff / Math.max(scale, 1e-30));
+        }
+        return worst;
+    }
 }
