@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (medians of repeated runs).",
-        subcommands = {BenchCommand.Clip.class, BenchCommand.Model.class, BenchCommand.Pipeline.class, BenchCommand.Inference.class})
+        subcommands = {BenchCommand.Clip.class, BenchCommand.Model.class, BenchCommand.Pipeline.class, BenchCommand.Inference.class,
+                ExecutorBench.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -54,6 +54,7 @@ import java.util.TreeMap;
  */
 public final class LeanExecutor implements AutoCloseable {
     /** Ops whose output depends only on the shapes of their inputs. */
+    private static final int MAX_LAYOUTS = 64;
     private static final Set<String> SHAPE_ONLY = Set.of("shape_of", "shapes_of", "size", "rank", "size_at");
 
     // no reference to the graph is kept between calls (ops are looked up by name at each call), so a registry can
@@ -97,6 +98,32 @@ public final class LeanExecutor implements AutoCloseable {
         return null;
     }
 
+    private static volatile Map<String, long[]> profile;
+
+    /**
+     * Starts adding every op's execution time to a table by op name (calls, nanoseconds), plus one row
+     * {@value #BOOKKEEPING} for the executor's own time around the ops; {@link #stopProfile} returns it.
+     */
+    public static void startProfile() {
+        profile = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    public static Map<String, long[]> stopProfile() {
+        Map<String, long[]> p = profile;
+        profile = null;
+        return p == null ? Map.of() : p;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong PLANS = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong PLAN_NANOS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Planning passes so far in this process and their seconds (a planning pass also executes the call). */
+    public static String planningStats() {
+        return String.format("%d planning passes, %.3f s", PLANS.get(), PLAN_NANOS.get() / 1e9);
+    }
+
+    public static final String BOOKKEEPING = "(lean executor between ops)";
+
     /** Calls that ran here (for tests and benches). */
     public synchronized long executions() {
         return executions;
@@ -110,6 +137,9 @@ public final class LeanExecutor implements AutoCloseable {
             s = schedule(sd, key);
             schedules.put(key, s);
         }
+        Map<String, long[]> p = profile;
+        long t0 = System.nanoTime();
+        long opNanos = p == null ? 0 : p.values().stream().mapToLong(c -> c[1]).sum();
         try {
             for (Step st : s.steps) {
                 SameDiffOp op = sd.getOps().get(st.name);
@@ -120,6 +150,12 @@ public final class LeanExecutor implements AutoCloseable {
             }
             Map<String, INDArray> out = s.run(sd, placeholders);
             executions++;
+            if (p != null) {
+                long ops = p.values().stream().mapToLong(c -> c[1]).sum() - opNanos;
+                long[] c = p.computeIfAbsent(BOOKKEEPING, k -> new long[2]);
+                c[0]++;
+                c[1] += System.nanoTime() - t0 - ops;
+            }
             return out;
         } finally {
             for (Step st : s.steps) {
@@ -141,9 +177,7 @@ public final class LeanExecutor implements AutoCloseable {
     public synchronized long pooledBytes() {
         long b = 0;
         for (Schedule s : schedules.values()) {
-            for (Layout l : s.layouts.values()) {
-                b += l.bytes;
-            }
+            b += s.bytes;
         }
         return b;
     }
@@ -315,8 +349,6 @@ public final class LeanExecutor implements AutoCloseable {
         final long[][][] shapes;          // per step and output: the planned shape (checked for dynamic steps)
         final DataType[][] types;
         final boolean[] copyThrough;      // identity steps whose requested output would otherwise be a pool view
-        final List<INDArray> buffers = new ArrayList<>();
-        long bytes;
 
         Layout(int steps) {
             outArrays = new INDArray[steps][];
@@ -335,7 +367,19 @@ public final class LeanExecutor implements AutoCloseable {
         final int[] lastUse;
         final boolean[] isRequested;
         final int[] placeholders;
-        final Map<String, Layout> layouts = new HashMap<>();
+        /** Recent signatures' layouts (shapes that vary with the data, such as the number of matched masks, make many). */
+        final Map<String, Layout> layouts = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Layout> eldest) {
+                return size() > MAX_LAYOUTS;
+            }
+        };
+        /**
+         * The buffers every layout of this schedule draws from. Calls run one at a time and hand out only fresh
+         * arrays, so layouts can share them: the schedule holds about the largest signature's peak, not their sum.
+         */
+        final List<INDArray> buffers = new ArrayList<>();
+        long bytes;
 
         Schedule(List<Step> steps, String[] names, int[] kinds, int[] requested, List<String> requestedNames, int[] lastUse,
                  boolean[] isRequested, int[] placeholders) {
@@ -368,9 +412,6 @@ public final class LeanExecutor implements AutoCloseable {
             String key = sig.toString();
             Layout layout = layouts.get(key);
             if (layout == null || !execute(values, layout)) {
-                if (layout != null) {
-                    release(layout);
-                }
                 // the planning pass: shapes from the ops, buffers from the pool, executed as it goes
                 Arrays.fill(values, 0, values.length, null);
                 for (int p : placeholders) {
@@ -381,8 +422,11 @@ public final class LeanExecutor implements AutoCloseable {
                         values[i] = sd.getArrForVarName(names[i]);
                     }
                 }
+                long t0 = System.nanoTime();
                 layout = plan(values);
                 layouts.put(key, layout);
+                PLANS.incrementAndGet();
+                PLAN_NANOS.addAndGet(System.nanoTime() - t0);
             }
             Map<String, INDArray> out = new HashMap<>();
             for (int r : requested) {
@@ -426,6 +470,9 @@ public final class LeanExecutor implements AutoCloseable {
             Layout layout = new Layout(steps.size());
             // free buffers by type, smallest first; a value's buffer and how many live values still read it
             Map<DataType, TreeMap<Long, ArrayDeque<INDArray>>> free = new HashMap<>();
+            for (INDArray b : buffers) {
+                free.computeIfAbsent(b.dataType(), k -> new TreeMap<>()).computeIfAbsent(b.length(), k -> new ArrayDeque<>()).push(b);
+            }
             INDArray[] bufferOf = new INDArray[names.length];
             Map<INDArray, int[]> readers = new java.util.IdentityHashMap<>();
             for (int s = 0; s < steps.size(); s++) {
@@ -459,7 +506,7 @@ public final class LeanExecutor implements AutoCloseable {
                                 layout.outArrays[s][o] = a;    // empty arrays hold no data: one serves every call
                             }
                         } else {
-                            INDArray buf = take(free, dt, len, layout);
+                            INDArray buf = take(free, dt, len);
                             a = view(buf, len, shape);
                             layout.outArrays[s][o] = a;
                             bufferOf[st.out[o]] = buf;
@@ -497,7 +544,7 @@ public final class LeanExecutor implements AutoCloseable {
             }
         }
 
-        private INDArray take(Map<DataType, TreeMap<Long, ArrayDeque<INDArray>>> free, DataType dt, long len, Layout layout) {
+        private INDArray take(Map<DataType, TreeMap<Long, ArrayDeque<INDArray>>> free, DataType dt, long len) {
             TreeMap<Long, ArrayDeque<INDArray>> byLength = free.get(dt);
             if (byLength != null) {
                 Map.Entry<Long, ArrayDeque<INDArray>> e = byLength.ceilingEntry(len);
@@ -511,25 +558,20 @@ public final class LeanExecutor implements AutoCloseable {
                 }
             }
             INDArray b = Nd4j.create(dt, new long[]{len}, 'c');
-            layout.buffers.add(b);
-            layout.bytes += len * dt.width();
+            buffers.add(b);
+            bytes += len * dt.width();
             return b;
         }
 
-        private void release(Layout layout) {
-            for (INDArray b : layout.buffers) {
+        void close() {
+            layouts.clear();
+            for (INDArray b : buffers) {
                 if (b.closeable()) {
                     b.close();
                 }
             }
-            layout.buffers.clear();
-        }
-
-        void close() {
-            for (Layout l : layouts.values()) {
-                release(l);
-            }
-            layouts.clear();
+            buffers.clear();
+            bytes = 0;
         }
     }
 
@@ -608,10 +650,17 @@ public final class LeanExecutor implements AutoCloseable {
     }
 
     private static void exec(Step st, OpContext ctx) {
+        Map<String, long[]> p = profile;
+        long t0 = p == null ? 0 : System.nanoTime();
         if (st.kind == CUSTOM) {
             Nd4j.exec((CustomOp) st.fn, ctx);
         } else {
             Nd4j.exec((Op) st.fn, ctx);
+        }
+        if (p != null) {
+            long[] c = p.computeIfAbsent(st.fn.opName(), k -> new long[2]);
+            c[0]++;
+            c[1] += System.nanoTime() - t0;
         }
         // as the session does: a legacy op keeps the arrays it ran on, and its next shape calculation would read them
         st.fn.clearArrays();
