@@ -22,6 +22,7 @@ public final class GraphExecution {
     public enum Executor { SAMEDIFF, LEAN }
 
     private static final Executor DEFAULT = Executor.SAMEDIFF;
+    private static volatile boolean announced;
 
     /** Executors by graph, held weakly: a graph dropped by its owner takes its plans and buffers with it. */
     private static final List<Entry> ENTRIES = new ArrayList<>();
@@ -85,6 +86,10 @@ public final class GraphExecution {
                 }
             }
             if (refused == null) {
+                if (!announced) {
+                    announced = true;
+                    System.err.println("gkc: graphs run on the lean executor (-D" + PROPERTY + "=lean)");
+                }
                 return e.lean.output(sd, placeholders, outputs);
             }
         }

@@ -70,6 +70,7 @@ class LeanExecutorTest {
 
     private static void assertSame(INDArray want, INDArray got, String what) {
         assertNotNull(got, what);
+        assertEquals(want.dataType(), got.dataType(), what);
         assertArrayEquals(want.shape(), got.shape(), what);
         double diff = want.sub(got).amaxNumber().doubleValue();
         assertTrue(diff <= TOLERANCE, what + ": max |lean - samediff| = " + diff);
