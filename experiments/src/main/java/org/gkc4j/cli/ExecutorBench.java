@@ -143,6 +143,19 @@ final class ExecutorBench implements Callable<Integer> {
                     double b = median(results.get(Executor.LEAN).stream().mapToDouble(r -> r.phaseSeconds().getOrDefault(phase, 0.0)).toArray());
                     out.printf("| - %s, s | %.3f | %.3f | %.2f |%n", phase, a, b, b / a);
                 }
+                // the same batch fed again and again: forward for matching, then matching on its outputs
+                org.gkc4j.data.TrainingBatch batch = demo.nextBatch();
+                double[][] fwd = new double[2][reps], match = new double[2][reps];
+                for (int r = 0; r < reps; r++) {
+                    for (Executor e : Executor.values()) {
+                        System.setProperty(GraphExecution.PROPERTY, e.name().toLowerCase());
+                        Trainer.Fed fed = demo.trainer().feed(batch, 0, 0);
+                        fwd[e.ordinal()][r] = fed.forwardSeconds();
+                        match[e.ordinal()][r] = fed.matchingSeconds();
+                    }
+                }
+                out.printf("| one fixed batch: forward for matching, s | %.3f | %.3f | %.2f |%n", median(fwd[0]), median(fwd[1]), median(fwd[1]) / median(fwd[0]));
+                out.printf("| one fixed batch: matching on its outputs, s | %.3f | %.3f | %.2f |%n", median(match[0]), median(match[1]), median(match[1]) / median(match[0]));
                 if (profileOps != null) {
                     profile(out, demo);
                 }

@@ -54,6 +54,11 @@ public final class DemoSteps implements AutoCloseable {
         return trainer.train(micro);
     }
 
+    /** The next training batch from the loader (for timing parts of a step). */
+    public TrainingBatch nextBatch() {
+        return loader.next();
+    }
+
     public Trainer trainer() {
         return trainer;
     }
