@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
 /**
  * Same-run A/B of the two graph executors ({@code -Dgkc.executor}): per-op overhead on chains of cheap ops, the tiny
  * network's forward, and the demo's training step. Each workload alternates the executors call by call (step by
- * step for the training), so the machine's drift falls on both.
+ * step for the training), which one goes first alternating too, so the machine's drift falls on both.
  */
 @Command(name = "executor", mixinStandardHelpOptions = true,
         description = "Same-run A/B of SameDiff's session against the lean executor: per-op overhead (chains of scalar and custom ops), the tiny network's forward, the demo's training step (steps/s).")
@@ -81,7 +81,7 @@ final class ExecutorBench implements Callable<Integer> {
         }
         double[][] t = new double[2][reps];
         for (int r = 0; r < reps; r++) {
-            for (Executor e : Executor.values()) {
+            for (Executor e : order(r)) {
                 long s = System.nanoTime();
                 GraphExecution.output(e, sd, ph, outputs);
                 t[e.ordinal()][r] = (System.nanoTime() - s) / 1e9;
@@ -128,7 +128,7 @@ final class ExecutorBench implements Callable<Integer> {
                     demo.step();                         // warm-up: graph building, plans, caches
                 }
                 for (int s = 0; s < steps; s++) {
-                    for (Executor e : Executor.values()) {
+                    for (Executor e : order(s)) {
                         System.setProperty(GraphExecution.PROPERTY, e.name().toLowerCase());
                         results.get(e).add(demo.step());
                     }
@@ -147,7 +147,7 @@ final class ExecutorBench implements Callable<Integer> {
                 org.gkc4j.data.TrainingBatch batch = demo.nextBatch();
                 double[][] fwd = new double[2][reps], match = new double[2][reps];
                 for (int r = 0; r < reps; r++) {
-                    for (Executor e : Executor.values()) {
+                    for (Executor e : order(r)) {
                         System.setProperty(GraphExecution.PROPERTY, e.name().toLowerCase());
                         Trainer.Fed fed = demo.trainer().feed(batch, 0, 0);
                         fwd[e.ordinal()][r] = fed.forwardSeconds();
@@ -200,6 +200,14 @@ final class ExecutorBench implements Callable<Integer> {
             out.printf("  %-32s %6.0f calls %7.1f ms  %4.1f %%%n", rows.get(i).getKey(), c[0] / (double) steps, c[1] / 1e6 / steps, 100 * c[1] / 1e9 / total);
         }
         out.printf("  table: %s; lean planning before: %s, after: %s%n", profileOps, plansBefore, LeanExecutor.planningStats());
+    }
+
+    /**
+     * Which executor goes first in round {@code r}: alternating, so that neither always pays for the garbage or the
+     * cache state the other leaves behind.
+     */
+    private static List<Executor> order(int r) {
+        return r % 2 == 0 ? List.of(Executor.SAMEDIFF, Executor.LEAN) : List.of(Executor.LEAN, Executor.SAMEDIFF);
     }
 
     private static String phasesText(Map<String, Double> phases, int steps) {
