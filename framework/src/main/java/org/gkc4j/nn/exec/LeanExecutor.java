@@ -38,9 +38,10 @@ import java.util.TreeMap;
  * Two levels of plan. Per set of requested outputs: the ops they need in dependency order, each op's input and output
  * slots, and the last op that reads each value. Per placeholder-shape signature on top of that: every op output's
  * shape and the buffer it lives in. Buffers are pooled by liveness: an intermediate's buffer goes back to the pool
- * after the last op that reads it and the next op output of the same type that fits reuses it, so a plan holds about
- * the peak of live intermediates, owned by the plan and kept across calls, not left to the garbage collector.
- * Requested outputs get fresh arrays at each call: they belong to the caller.
+ * after the last op that reads it and the next op output of the same type that fits reuses it. The signatures of one
+ * output set share one pool, so it holds about the largest signature's peak of live intermediates, owned by the
+ * executor and kept across calls, not left to the garbage collector ({@link #close} frees it). Requested outputs get
+ * fresh arrays at each call: they belong to the caller.
  * <p>
  * An op's output shape is a function of its input shapes and arguments, except where an integer input's values
  * decide it (a reshape's target, a fill's shape). Integer values that come from constants or from shape-only ops are
