@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (medians of repeated runs).",
-        subcommands = {BenchCommand.Clip.class, BenchCommand.Model.class, BenchCommand.Pipeline.class, BenchCommand.Inference.class})
+        subcommands = {BenchCommand.Clip.class, BenchCommand.Model.class, BenchCommand.Pipeline.class, BenchCommand.Inference.class,
+                ExecutorBench.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -267,8 +268,8 @@ public final class BenchCommand implements Runnable {
             List<SDVariable> pstages = new ModifiedResNet(pdCtx.scope("backbone"), cfg.backbone().layers(), cfg.backbone().width(), false).forward(pi);
             String maskFeatures = new org.gkc4j.model.MsDeformAttnPixelDecoder(pdCtx.scope("sem_seg_head.pixel_decoder"), cfg.pixelDecoder(),
                     cfg.backboneChannels()).forward(pstages).maskFeatures().name();
-            double trunk = Timing.median(1, reps, () -> trunkCtx.sd().output(Map.of("images", image), res5));
-            double trunkPd = Timing.median(1, reps, () -> pdCtx.sd().output(Map.of("images", image), maskFeatures));
+            double trunk = Timing.median(1, reps, () -> org.gkc4j.nn.exec.GraphExecution.output(trunkCtx.sd(), Map.of("images", image), res5));
+            double trunkPd = Timing.median(1, reps, () -> org.gkc4j.nn.exec.GraphExecution.output(pdCtx.sd(), Map.of("images", image), maskFeatures));
             INDArray ids = Nd4j.create(DataType.INT, classes, 77);
             for (int i = 0; i < classes; i++) {
                 ids.putScalar(i, 0, 49406);

@@ -1,5 +1,6 @@
 package org.gkc4j.clip;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.fix.OpFixes;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -63,7 +64,7 @@ public final class ClipImageEncoder {
             }
             names.add(n);
         }
-        Map<String, INDArray> raw = ctx.sd().output(Map.of(input, images.castTo(dtype)), names.toArray(new String[0]));
+        Map<String, INDArray> raw = GraphExecution.output(ctx.sd(), Map.of(input, images.castTo(dtype)), names);
         Map<String, INDArray> out = new HashMap<>();
         for (String w : which) {
             out.put(w, raw.get(outputs.get(w)));

@@ -1,5 +1,6 @@
 package org.gkc4j.clip;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.fix.OpFixes;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -65,7 +66,7 @@ public final class ClipTextEncoder {
                 chunk = padded;
             }
             Graph g = graph(b);
-            INDArray f = g.ctx().sd().output(Map.of(g.ids(), chunk), g.out()).get(g.out());
+            INDArray f = GraphExecution.output(g.ctx().sd(), Map.of(g.ids(), chunk), g.out()).get(g.out());
             if (out == null) {
                 out = Nd4j.create(dtype, n, f.size(1));
             }

@@ -1,5 +1,6 @@
 package org.gkc4j.model;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.GkcException;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.Resize;
@@ -85,8 +86,8 @@ public final class GkcPredictor {
             }
             bias.get(NDArrayIndex.interval(0, k)).assign(classBias.reshape(k));
         }
-        Map<String, INDArray> out = g.sd().output(Map.of("images", padded.castTo(dtype), "text_features", textFeatures.castTo(dtype),
-                "class_bias", bias), names.toArray(new String[0]));
+        Map<String, INDArray> out = GraphExecution.output(g.sd(), Map.of("images", padded.castTo(dtype), "text_features", textFeatures.castTo(dtype),
+                "class_bias", bias), names);
         INDArray masks = Nd4j.stack(0, g.masks().stream().map(out::get).toArray(INDArray[]::new));
         INDArray logits = Nd4j.stack(0, g.logits().stream().map(out::get).toArray(INDArray[]::new));
         INDArray sem = out.get(g.semSeg());

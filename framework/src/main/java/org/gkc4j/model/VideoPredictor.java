@@ -1,5 +1,6 @@
 package org.gkc4j.model;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.GkcException;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.Resize;
@@ -62,7 +63,7 @@ public final class VideoPredictor {
     public ClipStitcher.Clip clip(INDArray clipFrames, INDArray textFeatures, int start) {
         long h = clipFrames.size(2), w = clipFrames.size(3), k = textFeatures.size(0);
         Graph g = graphs.computeIfAbsent(h + "x" + w + "x" + k, key -> build(h, w, k));
-        Map<String, INDArray> out = g.sd().output(Map.of("images", clipFrames.castTo(DataType.FLOAT), "text_features", textFeatures.castTo(DataType.FLOAT)),
+        Map<String, INDArray> out = GraphExecution.output(g.sd(), Map.of("images", clipFrames.castTo(DataType.FLOAT), "text_features", textFeatures.castTo(DataType.FLOAT)),
                 g.masks(), g.logits(), g.embeddings());
         int q = (int) g.queries(), t = clipLength;
         INDArray masks = out.get(g.masks()).reshape(q, t, h * w);

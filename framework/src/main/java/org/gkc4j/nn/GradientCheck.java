@@ -1,5 +1,6 @@
 package org.gkc4j.nn;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -139,7 +140,7 @@ public final class GradientCheck {
     }
 
     private static double score(SameDiff sd, String loss, Map<String, INDArray> placeholders) {
-        return sd.output(placeholders, loss).get(loss).getDouble(0);
+        return GraphExecution.output(sd, placeholders, loss).get(loss).getDouble(0);
     }
 
     /** A scalar loss that weights every output element differently, so no gradient is trivially symmetric. */

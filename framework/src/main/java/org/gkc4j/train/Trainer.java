@@ -1,5 +1,6 @@
 package org.gkc4j.train;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.GkcException;
 import org.gkc4j.criterion.Criterion;
 import org.gkc4j.criterion.CriterionConfig;
@@ -149,7 +150,7 @@ public final class Trainer {
         ph.put("images", batch.images().castTo(dtype));
         ph.put(Criterion.PLAIN_TEXT, plainText);
         long t0 = System.nanoTime();
-        Map<String, INDArray> forward = ctx.sd().output(ph, criterion.matchingOutputs().toArray(new String[0]));
+        Map<String, INDArray> forward = GraphExecution.output(ctx.sd(), ph, List.copyOf(criterion.matchingOutputs()));
         long t1 = System.nanoTime();
         Criterion.Prepared p = criterion.prepare(batch, forward, rngs, rngFor(step, micro));
         ph.putAll(p.placeholders());

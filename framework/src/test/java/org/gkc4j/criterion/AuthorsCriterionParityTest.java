@@ -1,5 +1,6 @@
 package org.gkc4j.criterion;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gkc4j.data.ImageTargets;
@@ -394,7 +395,7 @@ class AuthorsCriterionParityTest {
         INDArray evalArray(SDVariable v) {
             Map<String, INDArray> all = new HashMap<>(ph);
             all.replaceAll((key, a) -> a.dataType().isFPType() ? a.castTo(DataType.DOUBLE) : a);
-            return ctx.sd().output(all, v.name()).get(v.name());
+            return GraphExecution.output(ctx.sd(), all, v.name()).get(v.name());
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.gkc4j.model;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.nn.GradientCheck;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.testing.Graphs;
@@ -96,7 +97,7 @@ class FpnPixelDecoderTest {
         for (SDVariable v : b.out().multiScale()) {
             outs.add(v.name());
         }
-        Map<String, INDArray> got = b.ctx().sd().output(ph, outs.toArray(new String[0]));
+        Map<String, INDArray> got = GraphExecution.output(b.ctx().sd(), ph, outs);
 
         // the reference: y = relu(gn(conv3(res5))); for res4..res2: y = relu(gn(conv3(gn(conv1(res_l)) + nearest(y))))
         double[][][] y = relu(gn(conv(x[3], w.get("pixel_decoder.layer_4.weight"), null), w, "pixel_decoder.layer_4"));

@@ -1,5 +1,6 @@
 package org.gkc4j.testing;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.fix.OpFixes;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -43,7 +44,7 @@ public final class Graphs {
     }
 
     public static INDArray eval(GraphContext ctx, SDVariable out, Map<String, INDArray> ph) {
-        return ctx.sd().output(ph, out.name()).get(out.name());
+        return GraphExecution.output(ctx.sd(), ph, out.name()).get(out.name());
     }
 
     public static double maxAbsDiff(INDArray a, INDArray b) {

@@ -1,5 +1,6 @@
 package org.gkc4j.nn.fix;
 
+import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.util.Quiet;
 import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -37,6 +38,12 @@ public final class ReleasingBackprop {
      * @param parameters   names of the variables whose gradients to return; a parameter the loss does not reach is absent
      */
     public static OutAndGrad run(SameDiff sd, Map<String, INDArray> placeholders, Collection<String> outputs, Collection<String> parameters) {
+        return run(GraphExecution.selected(), sd, placeholders, outputs, parameters);
+    }
+
+    /** With an explicit executor (tests and benches compare the two in one process). */
+    public static OutAndGrad run(GraphExecution.Executor executor, SameDiff sd, Map<String, INDArray> placeholders, Collection<String> outputs,
+                                 Collection<String> parameters) {
         if (!sd.hasGradientFunction()) {
             Quiet.createGradFunction(sd);
         }
@@ -58,7 +65,7 @@ public final class ReleasingBackprop {
         gradFn.setEnableCache(true);
         List<Listener> listeners = sd.getListeners() == null ? List.of() : sd.getListeners();
         gradFn.setListeners(listeners);
-        Map<String, INDArray> values = gradFn.output(placeholders, requested.toArray(new String[0]));
+        Map<String, INDArray> values = GraphExecution.output(executor, gradFn, placeholders, requested);
         Map<String, INDArray> outs = new HashMap<>();
         for (String o : outputs) {
             outs.put(o, values.get(o));
