@@ -54,8 +54,12 @@ class VipsegCommandsTest {
         Path video = dir.resolve("video");
         StringWriter err = new StringWriter();
         assertEquals(0, TinyRuns.run(err, trainVideo(video, 1)), err.toString());
-        assertEquals(1, TrainingRun.readLog(video.resolve(TrainingRun.METRICS_LOG)).size());
-        assertEquals(0, TinyRuns.run(err, trainVideo(video, 2, "--resume")), err.toString());
+        List<String> first = Files.readAllLines(video.resolve(TrainingRun.METRICS_LOG));
+        assertEquals(1, first.size());
+        StringWriter resumed = new StringWriter();
+        assertEquals(0, TinyRuns.run(resumed, trainVideo(video, 2, "--resume")), resumed.toString());
+        // continued, not restarted: the first step's line (with its timing) is kept as it was
+        assertEquals(first.get(0), Files.readAllLines(video.resolve(TrainingRun.METRICS_LOG)).get(0));
         List<java.util.Map<String, Object>> log = TrainingRun.readLog(video.resolve(TrainingRun.METRICS_LOG));
         assertEquals(List.of(0, 1), log.stream().map(l -> ((Number) l.get("step")).intValue()).toList());
         assertEquals("2", Checkpoint.metadata(video.resolve(TrainingRun.CHECKPOINT)).get("step"));
