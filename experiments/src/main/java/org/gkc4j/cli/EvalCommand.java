@@ -137,12 +137,24 @@ public final class EvalCommand implements Callable<Integer> {
         int shortest = size != null ? size : model.config().data().imageSize();
         try (VideoLabeller labeller = VideoLabeller.of(checkpoint, model)) {
             VipsegEvaluation.Result r = VipsegEvaluation.run(root, split, labeller, clip::embed, shortest, limit == null ? 0 : limit, out,
-                    new VipsegEvaluation.Settings(checkpoint.toString(), root.toString(), split, shortest, limit == null ? 0 : limit, labeller.description()));
+                    new VipsegEvaluation.Settings(checkpoint.toString(), root.toString(), split, shortest, limit == null ? 0 : limit, labeller.description()),
+                    recorded(model));
             System.out.print(Files.readString(out.resolve(VipsegEvaluation.RESULTS)));
             System.err.printf("gkc: VIPSeg %s, %d videos: all 124 names seen %.1f unseen %.1f harmonic %.1f; paper protocol seen %.1f unseen %.1f harmonic %.1f -> %s%n",
                     split, r.videos(), r.all124().frames().mIoUBase(), r.all124().frames().mIoUNovel(), r.all124().frames().hIoU(),
                     r.seen().mIoU(), r.unseen().mIoU(), r.paperHIoU(), out.resolve(VipsegEvaluation.METRICS));
         }
         return 0;
+    }
+
+    /** The configs the run's weights record: its run config and, for a video run, the inference part of its video config. */
+    private java.util.Map<String, Object> recorded(TrainedModel model) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("run", model.config());
+        VideoLabeller.VideoConfig video = VideoLabeller.recordedVideoConfig(checkpoint);
+        if (video != null) {
+            m.put("video", video);
+        }
+        return m;
     }
 }

@@ -95,6 +95,12 @@ public final class VipsegEvaluation {
      */
     public static Result run(Path root, String split, VideoLabeller labeller, Function<List<String>, INDArray> embed, int size, int limit,
                              Path out, Settings settings) throws IOException {
+        return run(root, split, labeller, embed, size, limit, out, settings, Map.of());
+    }
+
+    /** As above; {@code recorded} (the run's own configs, by name) is written into {@value #CONFIG} after the settings. */
+    public static Result run(Path root, String split, VideoLabeller labeller, Function<List<String>, INDArray> embed, int size, int limit,
+                             Path out, Settings settings, Map<String, Object> recorded) throws IOException {
         Path dir = layout(root, split);
         GkcException.check(size >= 32, "--size must be at least 32, not %d", size);
         VipsegDataset data = VipsegDataset.vipseg720p(dir, split, VipsegVariant.ALL, LoadOptions.skipDamaged(), LoadReport.toStderr());
@@ -115,6 +121,7 @@ public final class VipsegEvaluation {
         Provenance.write(out.resolve(PROVENANCE));
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("eval", settings);
+        config.putAll(recorded);
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(config));
         INDArray textAll = embed.apply(all.names()), textBase = embed.apply(base.names()), textNovel = embed.apply(novel.names());
         long frames = 0;
