@@ -21,7 +21,6 @@ import org.gkc4j.pipeline.datasets.VipsegIndex;
 import org.gkc4j.train.Checkpoint;
 import org.gkc4j.train.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
