@@ -12,6 +12,8 @@ import org.gkc4j.experiments.Reports;
 import org.gkc4j.experiments.SyntheticBenchmark;
 import org.gkc4j.experiments.TrainedModel;
 import org.gkc4j.experiments.TwoStageClassifier;
+import org.gkc4j.experiments.VideoLabeller;
+import org.gkc4j.experiments.VipsegEvaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.gkc4j.io.AtomicFiles;
 import org.gkc4j.pipeline.datasets.Split;
@@ -33,17 +35,17 @@ public final class EvalCommand implements Callable<Integer> {
     CommonOptions common;
     @Option(names = "--checkpoint", required = true, description = "A run folder, or its model.safetensors / checkpoint.safetensors.")
     Path checkpoint;
-    @Option(names = "--dataset", required = true, description = "synthetic, coco-panoptic, coco-stuff-171, coco-panoptic-133, ade20k-150, ade20k-847, pascal-context-59, pascal-context-459, pascal-voc-20 or cityscapes-19.")
+    @Option(names = "--dataset", required = true, description = "synthetic, vipseg (video: both protocols, see docs/video.md), coco-panoptic, coco-stuff-171, coco-panoptic-133, ade20k-150, ade20k-847, pascal-context-59, pascal-context-459, pascal-voc-20 or cityscapes-19.")
     String dataset;
     @Option(names = "--root", description = "Datasets root ($DETECTRON2_DATASETS layout; not needed for synthetic).")
     Path root;
-    @Option(names = "--split", defaultValue = "val", description = "train or val (default ${DEFAULT-VALUE}).")
+    @Option(names = "--split", defaultValue = "val", description = "train or val (vipseg: train, val or test; default ${DEFAULT-VALUE}).")
     String split;
     @Option(names = "--size", description = "Resize the shorter edge to this before inference (default: the training size).")
     Integer size;
     @Option(names = "--novel", split = ",", description = "Class indices of the novel (unseen) split, for base/novel/hIoU.")
     List<Integer> novel = new ArrayList<>();
-    @Option(names = "--limit", description = "Evaluate only the first N images.")
+    @Option(names = "--limit", description = "Evaluate only the first N images (vipseg: videos).")
     Integer limit;
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
@@ -58,6 +60,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dataset.equals("vipseg")) {
+            return vipseg();
+        }
         TrainedModel model = TrainedModel.load(checkpoint);
         ClipResources clip = ClipResources.open(model.config());
         Files.createDirectories(out);
@@ -119,5 +124,37 @@ public final class EvalCommand implements Callable<Integer> {
         Reports.confusionCsv(out.resolve("confusion.csv"), names, confusion);
         System.out.print(md);
         return 0;
+    }
+
+    /** VIPSeg: a video run clip by clip, an image run frame by frame; both protocols (VipsegEvaluation). */
+    private Integer vipseg() throws Exception {
+        if (!novel.isEmpty() || twoStage != null || seenPenalty != 0 || hubness != 0 || validation) {
+            throw GkcException.of("vipseg fixes its own seen/unseen split and takes none of --novel, --two-stage, --seen-penalty, --hubness, --validation");
+        }
+        VipsegEvaluation.layout(root, split);   // a bad root or split fails before the network is loaded
+        TrainedModel model = TrainedModel.load(checkpoint);
+        ClipResources clip = ClipResources.open(model.config());
+        int shortest = size != null ? size : model.config().data().imageSize();
+        try (VideoLabeller labeller = VideoLabeller.of(checkpoint, model)) {
+            VipsegEvaluation.Result r = VipsegEvaluation.run(root, split, labeller, clip::embed, shortest, limit == null ? 0 : limit, out,
+                    new VipsegEvaluation.Settings(checkpoint.toString(), root.toString(), split, shortest, limit == null ? 0 : limit, labeller.description()),
+                    recorded(model));
+            System.out.print(Files.readString(out.resolve(VipsegEvaluation.RESULTS)));
+            System.err.printf("gkc: VIPSeg %s, %d videos: all 124 names seen %.1f unseen %.1f harmonic %.1f; paper protocol seen %.1f unseen %.1f harmonic %.1f -> %s%n",
+                    split, r.videos(), r.all124().frames().mIoUBase(), r.all124().frames().mIoUNovel(), r.all124().frames().hIoU(),
+                    r.seen().mIoU(), r.unseen().mIoU(), r.paperHIoU(), out.resolve(VipsegEvaluation.METRICS));
+        }
+        return 0;
+    }
+
+    /** The configs the run's weights record: its run config and, for a video run, the inference part of its video config. */
+    private java.util.Map<String, Object> recorded(TrainedModel model) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("run", model.config());
+        VideoLabeller.VideoConfig video = VideoLabeller.recordedVideoConfig(checkpoint);
+        if (video != null) {
+            m.put("video", video);
+        }
+        return m;
     }
 }

@@ -15,6 +15,7 @@ import java.io.PrintWriter;
                 BenchCommand.class,
                 ModelCommand.class,
                 TrainCommand.class,
+                TrainVideoCommand.class,
                 PredictCommand.class,
                 EvalCommand.class,
                 AblateCommand.class,

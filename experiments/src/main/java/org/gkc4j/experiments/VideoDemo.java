@@ -5,7 +5,6 @@ import org.gkc4j.config.Configs;
 import org.gkc4j.criterion.ClassLoss;
 import org.gkc4j.criterion.LossTerm;
 import org.gkc4j.criterion.MaskLosses;
-import org.gkc4j.data.ImageTargets;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
@@ -17,7 +16,6 @@ import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.VideoGkcNetwork;
 import org.gkc4j.model.VideoPredictor;
 import org.gkc4j.pipeline.RgbImage;
-import org.gkc4j.pipeline.Segment;
 import org.gkc4j.pipeline.SegmentationSample;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.synthetic.SceneGenerator;
@@ -124,54 +122,14 @@ public final class VideoDemo {
     /** {@code batchSize} clips of {@code trainFrames} consecutive frames of seen-only training videos; targets are the clips' tracks. */
     static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, SplittableRandom rng) {
         VideoDemoConfig.Videos v = cfg.videos();
-        int t = v.trainFrames(), n = gen.size();
-        List<RgbImage> frames = new ArrayList<>();
-        List<ImageTargets> targets = new ArrayList<>();
+        int t = v.trainFrames();
+        List<List<SegmentationSample>> clips = new ArrayList<>();
         for (int b = 0; b < cfg.train().batchSize(); b++) {
             VideoSceneGenerator.Video video = gen.video(TRAIN_SEEDS + v.seed() * 1_000_000L + rng.nextInt(v.trainVideos()), v.frames(), SceneGenerator.Split.SEEN);
             int start = rng.nextInt(v.frames() - t + 1);
-            List<SegmentationSample> clip = video.frames().subList(start, start + t);
-            clip.forEach(f -> frames.add(f.image()));
-            targets.add(trackTargets(clip, toTrain, cfg.criterion().maxTargetsPerImage()));
+            clips.add(video.frames().subList(start, start + t));
         }
-        INDArray images = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
-        return new TrainingBatch(images, targets, t);
-    }
-
-    /** A clip's tracks (segment ids) with their masks over the clip [N, T*H, W] (frames stacked) and training labels, at most {@code max}, largest first. */
-    static ImageTargets trackTargets(List<SegmentationSample> clip, int[] toTrain, int max) {
-        int h = clip.get(0).height(), w = clip.get(0).width(), t = clip.size();
-        Map<Long, Integer> classOf = new LinkedHashMap<>();
-        Map<Long, Long> area = new LinkedHashMap<>();
-        for (SegmentationSample f : clip) {
-            long[] a = f.areas();
-            for (int s = 0; s < f.segments().size(); s++) {
-                Segment seg = f.segments().get(s);
-                if (toTrain[seg.classIndex()] >= 0) {
-                    classOf.put(seg.id(), toTrain[seg.classIndex()]);
-                    area.merge(seg.id(), a[s], Long::sum);
-                }
-            }
-        }
-        List<Long> ids = new ArrayList<>(classOf.keySet());
-        ids.sort((x, y) -> Long.compare(area.get(y), area.get(x)));
-        ids = ids.subList(0, Math.min(max, ids.size()));
-        float[] masks = new float[ids.size() * t * h * w];
-        int[] labels = new int[ids.size()];
-        for (int k = 0; k < ids.size(); k++) {
-            labels[k] = classOf.get(ids.get(k));
-            for (int f = 0; f < t; f++) {
-                SegmentationSample frame = clip.get(f);
-                int[] map = frame.segmentMap();
-                for (int p = 0; p < map.length; p++) {
-                    if (map[p] >= 0 && frame.segments().get(map[p]).id() == ids.get(k)) {
-                        masks[(k * t + f) * h * w + p] = 1;
-                    }
-                }
-            }
-        }
-        INDArray m = Nd4j.create(masks, new long[]{ids.size(), (long) t * h, w}, 'c');
-        return ImageTargets.plain(m, labels);
+        return ClipBatches.batch(clips, toTrain, cfg.criterion().maxTargetsPerImage());
     }
 
     /** Both networks on the held-out videos (all classes, the full vocabulary). */

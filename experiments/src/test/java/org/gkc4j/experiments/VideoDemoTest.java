@@ -57,12 +57,12 @@ class VideoDemoTest {
         int[] classOfId = {-1, 0, 5, 2};
         int[] toTrain = {0, -1, 1, -1, -1, -1};   // world classes 0 and 2 train as 0 and 1; 5 is unseen
         SegmentationSample f0 = frame(new long[]{1, 2, 1, 0}, classOfId), f1 = frame(new long[]{1, 1, 3, 0}, classOfId);
-        ImageTargets t = VideoDemo.trackTargets(List.of(f0, f1), toTrain, 8);
+        ImageTargets t = ClipBatches.trackTargets(List.of(f0, f1), toTrain, 8);
         assertArrayEquals(new int[]{0, 1}, t.labels());
         assertArrayEquals(new long[]{2, 4, 2}, t.masks().shape());
         assertArrayEquals(new float[]{1, 0, 1, 0, 1, 1, 0, 0}, t.masks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).dup('c').data().asFloat());
         assertArrayEquals(new float[]{0, 0, 0, 0, 0, 0, 1, 0}, t.masks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).dup('c').data().asFloat());
-        ImageTargets one = VideoDemo.trackTargets(List.of(f0, f1), toTrain, 1);
+        ImageTargets one = ClipBatches.trackTargets(List.of(f0, f1), toTrain, 1);
         assertArrayEquals(new int[]{0}, one.labels());
     }
 

@@ -1,0 +1,180 @@
+package org.gkc4j.experiments;
+
+import org.gkc4j.GkcException;
+import org.gkc4j.config.Configs;
+import org.gkc4j.criterion.ClassLoss;
+import org.gkc4j.criterion.LossTerm;
+import org.gkc4j.criterion.MaskLosses;
+import org.gkc4j.data.TrainingBatch;
+import org.gkc4j.io.AtomicFiles;
+import org.gkc4j.io.Safetensors;
+import org.gkc4j.model.GkcModelConfig;
+import org.gkc4j.model.VideoGkcNetwork;
+import org.gkc4j.pipeline.RgbImage;
+import org.gkc4j.pipeline.Segment;
+import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.augment.Resampling;
+import org.gkc4j.pipeline.datasets.LoadOptions;
+import org.gkc4j.pipeline.datasets.LoadReport;
+import org.gkc4j.pipeline.datasets.VipsegDataset;
+import org.gkc4j.pipeline.datasets.VipsegIndex;
+import org.gkc4j.train.Checkpoint;
+import org.gkc4j.train.Trainer;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code gkc train-video}: the video network ({@link VideoGkcNetwork}) initialised from an image run ({@code init})
+ * and trained on clips of VIPSeg's train split as the config's variant reads it ({@code base_ignore}: unseen
+ * segments void; {@code base_delete}: videos holding unseen categories left out), against the variant's class names,
+ * with the mask, dice and class losses (the authors' video recipe has grounding off; text diversification and
+ * distillation are not carried to video). A clip is {@code trainFrames} consecutive frames of a random video, scaled so
+ * the shorter edge is {@code imageSize} and cropped to a square at one random place for the whole clip; its targets
+ * are its tracks. Checkpoints are written atomically; {@code --resume} continues from the last one.
+ */
+public final class VipsegTraining {
+    public static final String CHECKPOINT = TrainingRun.CHECKPOINT, WEIGHTS = TrainingRun.WEIGHTS, LOG = TrainingRun.METRICS_LOG,
+            CONFIG = "config.yaml";
+
+    private VipsegTraining() {
+    }
+
+    /** Trains to {@code train.iterations} steps; returns the step reached. */
+    public static int run(VideoRunConfig cfg, Path out, boolean resume) throws Exception {
+        if (cfg.init().isEmpty()) {
+            throw GkcException.of("init is required: the image run to start from (--set init=RUN, a gkc train run folder or its model.safetensors)");
+        }
+        if (cfg.data().root().isEmpty()) {
+            throw GkcException.of("data.root is required: the VIPSeg_720P folder (--set data.root=R)");
+        }
+        if (cfg.grounding().enabled()) {
+            throw GkcException.of("grounding.enabled: caption grounding is not available for video training (VIPSeg has no captions)");
+        }
+        Path dir = VipsegEvaluation.layout(Path.of(cfg.data().root()), "train");
+        Path ckpt = out.resolve(CHECKPOINT), log = out.resolve(LOG);
+        boolean resuming = resume && Files.exists(ckpt);
+        if (resuming && !Checkpoint.metadata(ckpt).containsKey(VideoLabeller.VIDEO_CONFIG_KEY)) {
+            throw GkcException.of("%s is not a video run's checkpoint (it records no %s); resume it with the command that made it, or choose another --out",
+                    ckpt, VideoLabeller.VIDEO_CONFIG_KEY);
+        }
+        TrainedModel image = TrainedModel.load(Path.of(cfg.init()));
+        RunConfig imageCfg = image.config();
+        VipsegDataset data = VipsegDataset.vipseg720p(dir, "train", cfg.data().vipsegVariant(), LoadOptions.skipDamaged(), LoadReport.toStderr());
+        int t = cfg.data().trainFrames(), size = cfg.data().imageSize();
+        List<VipsegIndex.Video> videos = data.videos().stream().filter(v -> v.frames().size() >= t).toList();
+        if (videos.isEmpty()) {
+            throw GkcException.of("no VIPSeg training video under %s has %d frames (data.trainFrames) as the %s variant reads it", dir, t, cfg.data().variant());
+        }
+        Files.createDirectories(out);
+        Provenance.write(out.resolve("provenance.json"));
+        AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
+        GkcModelConfig model = imageCfg.model();
+        ClipResources clip = ClipResources.open(imageCfg);
+        List<String> names = data.classNames();
+        int[] toTrain = new int[names.size()];
+        for (int i = 0; i < toTrain.length; i++) {
+            toTrain[i] = i;
+        }
+        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), c -> List.<LossTerm>of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)),
+                image.weights(), clip.embed(names), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, t));
+        Map<String, String> meta = Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg), VideoLabeller.VIDEO_CONFIG_KEY, Configs.toYaml(cfg));
+        if (resuming) {
+            trainer.restore(Checkpoint.load(ckpt));
+            TrainingRun.truncateLog(log, trainer.step());
+            System.err.printf("gkc: resumed %s at step %d%n", out, trainer.step());
+        } else {
+            Files.deleteIfExists(log);
+        }
+        System.err.printf("gkc: training the video network from %s on %d VIPSeg videos (%s, %d class names), clips of %d frames at %d px%n",
+                cfg.init(), videos.size(), cfg.data().variant(), names.size(), t, size);
+        int total = cfg.train().iterations(), perStep = cfg.train().batchSize() * t;
+        try (ProgressBar bar = new ProgressBar("train-video", total, "steps")) {
+            while (trainer.step() < total) {
+                List<TrainingBatch> micro = new ArrayList<>();
+                for (int a = 0; a < cfg.train().accumulate(); a++) {
+                    SplittableRandom rng = new SplittableRandom((cfg.train().seed() * 1_000_003L + trainer.step()) * 31 + a);
+                    List<List<SegmentationSample>> clips = new ArrayList<>();
+                    for (int b = 0; b < cfg.train().batchSize(); b++) {
+                        clips.add(clip(data, videos.get(rng.nextInt(videos.size())), t, size, rng));
+                    }
+                    micro.add(ClipBatches.batch(clips, toTrain, cfg.criterion().maxTargetsPerImage()));
+                }
+                Trainer.StepResult r = trainer.train(micro);
+                TrainingRun.appendLog(log, r, perStep);
+                bar.step(trainer.step(), String.format(Locale.ROOT, "loss %.3f lr %.1e %.1f frames/s", r.loss(), r.lr(), perStep / r.seconds()));
+                if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
+                    Checkpoint.save(ckpt, trainer.checkpointState(), meta);
+                }
+            }
+        }
+        Safetensors.write(out.resolve(WEIGHTS), trainer.stateDict(), Map.of("format", "pt", TrainedModel.CONFIG_KEY, meta.get(TrainedModel.CONFIG_KEY),
+                VideoLabeller.VIDEO_CONFIG_KEY, meta.get(VideoLabeller.VIDEO_CONFIG_KEY)));
+        System.err.printf("gkc: %d steps; weights in %s (evaluate with 'gkc eval --checkpoint %s --dataset vipseg --root R --out DIR')%n",
+                trainer.step(), out.resolve(WEIGHTS), out);
+        return trainer.step();
+    }
+
+    /**
+     * {@code t} consecutive frames (in name order) of a video from a random start, scaled so the shorter edge is
+     * {@code size}, cropped to {@code size} x {@code size} at one random offset; segments absent from the crop are dropped.
+     */
+    static List<SegmentationSample> clip(VipsegDataset data, VipsegIndex.Video video, int t, int size, SplittableRandom rng) {
+        List<VipsegIndex.Frame> frames = new ArrayList<>(video.frames());
+        frames.sort(Comparator.comparing(VipsegIndex.Frame::panopticFile));
+        int start = rng.nextInt(frames.size() - t + 1);
+        List<SegmentationSample> out = new ArrayList<>(t);
+        int ox = -1, oy = -1;
+        for (VipsegIndex.Frame f : frames.subList(start, start + t)) {
+            SegmentationSample s = data.frame(video.id(), f.panopticFile(), LoadOptions.skipDamaged(), LoadReport.quiet()).sample();
+            int[] wh = Resampling.shortestEdgeSize(s.width(), s.height(), size, Integer.MAX_VALUE);
+            int w = Math.max(size, wh[0]), h = Math.max(size, wh[1]);
+            if (ox < 0) {
+                ox = rng.nextInt(w - size + 1);
+                oy = rng.nextInt(h - size + 1);
+            }
+            out.add(crop(s, Resampling.bilinear(s.image(), w, h), Resampling.nearest(s.segmentMap(), s.width(), s.height(), w, h), w,
+                    Math.min(ox, w - size), Math.min(oy, h - size), size));
+        }
+        return out;
+    }
+
+    private static SegmentationSample crop(SegmentationSample s, RgbImage image, int[] map, int w, int ox, int oy, int size) {
+        RgbImage img = RgbImage.blank(size, size);
+        int[] cropped = new int[size * size];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                img.set(x, y, image.get(x + ox, y + oy, 0), image.get(x + ox, y + oy, 1), image.get(x + ox, y + oy, 2));
+                cropped[y * size + x] = map[(y + oy) * w + x + ox];
+            }
+        }
+        // keep only segments with pixels in the crop (an empty track is no target), renumbering the map
+        long[] area = new long[s.segments().size()];
+        for (int v : cropped) {
+            if (v >= 0) {
+                area[v]++;
+            }
+        }
+        int[] renumber = new int[area.length];
+        List<Segment> kept = new ArrayList<>();
+        for (int i = 0; i < area.length; i++) {
+            renumber[i] = area[i] > 0 ? kept.size() : SegmentationSample.VOID;
+            if (area[i] > 0) {
+                kept.add(s.segments().get(i));
+            }
+        }
+        for (int p = 0; p < cropped.length; p++) {
+            if (cropped[p] >= 0) {
+                cropped[p] = renumber[cropped[p]];
+            }
+        }
+        return new SegmentationSample(s.id(), img, cropped, kept, List.of());
+    }
+}
