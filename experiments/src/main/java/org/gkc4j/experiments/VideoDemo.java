@@ -2,9 +2,6 @@ package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
-import org.gkc4j.criterion.ClassLoss;
-import org.gkc4j.criterion.LossTerm;
-import org.gkc4j.criterion.MaskLosses;
 import org.gkc4j.data.ImageTargets;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.eval.SemSegEvaluator;
@@ -19,10 +16,14 @@ import org.gkc4j.model.VideoPredictor;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.Segment;
 import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.TrackEnricher;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.synthetic.SceneGenerator;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.pipeline.synthetic.VideoSceneGenerator;
+import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
+import org.gkc4j.pipeline.text.SynonymScores;
+import org.gkc4j.pipeline.text.TextDiversification;
 import org.gkc4j.train.Checkpoint;
 import org.gkc4j.train.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -77,7 +78,26 @@ public final class VideoDemo {
         List<Integer> seen = world.seen();
         List<String> seenNames = seen.stream().map(i -> world.classNames().get(i)).toList();
 
-        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), c -> List.<LossTerm>of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)),
+        RunConfig videoRun = trainingRun(cfg, imageCfg);
+        TrackEnricher tracks = null;
+        int teacherDim = 0;
+        if (cfg.diversification().enabled() || cfg.distillation().enabled()) {
+            // the image method's caches, over every frame of the training videos
+            VideoTrainingData data = new VideoTrainingData(gen, v);
+            SynonymScores scores = null;
+            TextDiversification diversification = null;
+            if (cfg.diversification().enabled()) {
+                scores = TrainingSetup.synonymScores(videoRun, data, clip);
+                diversification = new TextDiversification(seenNames, data.synonyms(), scores, cfg.diversification().toSampler());
+            }
+            TeacherFeatureStore teacher = null;
+            if (cfg.distillation().enabled()) {
+                teacher = TrainingSetup.teacher(videoRun, data, clip, clip.embed(seenNames), out);
+                teacherDim = teacher.dim();
+            }
+            tracks = new TrackEnricher(diversification, scores, teacher);
+        }
+        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), TrainingSetup.terms(videoRun, seenNames, clip.embedder(), teacherDim),
                 image.weights(), clip.embed(seenNames), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, v.trainFrames()));
         Path ckpt = out.resolve(CHECKPOINT), log = out.resolve(LOG);
         if (resume && Files.exists(ckpt)) {
@@ -98,7 +118,7 @@ public final class VideoDemo {
             while (trainer.step() < total) {
                 List<TrainingBatch> micro = new ArrayList<>();
                 for (int a = 0; a < cfg.train().accumulate(); a++) {
-                    micro.add(clipBatch(gen, cfg, toTrain, new SplittableRandom((v.seed() * 1_000_003L + trainer.step()) * 31 + a)));
+                    micro.add(clipBatch(gen, cfg, toTrain, tracks, new SplittableRandom((v.seed() * 1_000_003L + trainer.step()) * 31 + a)));
                 }
                 Trainer.StepResult r = trainer.train(micro);
                 trainSeconds += r.seconds();
@@ -114,6 +134,8 @@ public final class VideoDemo {
                 "video_config", Configs.toYaml(cfg)));
 
         Map<String, Object> metrics = evaluate(cfg, out, model, image.weights(), videoWeights, world, gen, clip.embed(world.classNames()));
+        metrics.put("diversification", cfg.diversification().enabled());
+        metrics.put("distillation", cfg.distillation().enabled());
         metrics.put("train_steps", trainer.step());
         metrics.put("train_seconds", trainSeconds);
         AtomicFiles.writeString(out.resolve(METRICS), Configs.toJson(metrics));
@@ -121,41 +143,73 @@ public final class VideoDemo {
         return metrics;
     }
 
+    /**
+     * The image run's config with the video demo's criterion and text contributions (no grounding: no captions; no
+     * alignment): what the loss terms and the caches are built from.
+     */
+    static RunConfig trainingRun(VideoDemoConfig cfg, RunConfig image) {
+        return new RunConfig(image.model(), cfg.criterion(), image.train(), image.data(), image.clip(), cfg.diversification(), cfg.distillation(),
+                new RunConfig.Grounding(false, 0, 0, 0), new RunConfig.Alignment(false, 0), image.evaluation());
+    }
+
+    /** The generator seed of training video {@code index} (of {@code trainVideos}). */
+    static long trainVideoSeed(VideoDemoConfig.Videos v, int index) {
+        return TRAIN_SEEDS + v.seed() * 1_000_000L + index;
+    }
+
     /** {@code batchSize} clips of {@code trainFrames} consecutive frames of seen-only training videos; targets are the clips' tracks. */
     static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, SplittableRandom rng) {
+        return clipBatch(gen, cfg, toTrain, null, rng);
+    }
+
+    /** As above, each clip's targets enriched per track by {@code tracks} (null: plain targets). */
+    static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, TrackEnricher tracks, SplittableRandom rng) {
         VideoDemoConfig.Videos v = cfg.videos();
         int t = v.trainFrames(), n = gen.size();
         List<RgbImage> frames = new ArrayList<>();
         List<ImageTargets> targets = new ArrayList<>();
         for (int b = 0; b < cfg.train().batchSize(); b++) {
-            VideoSceneGenerator.Video video = gen.video(TRAIN_SEEDS + v.seed() * 1_000_000L + rng.nextInt(v.trainVideos()), v.frames(), SceneGenerator.Split.SEEN);
+            VideoSceneGenerator.Video video = gen.video(trainVideoSeed(v, rng.nextInt(v.trainVideos())), v.frames(), SceneGenerator.Split.SEEN);
             int start = rng.nextInt(v.frames() - t + 1);
             List<SegmentationSample> clip = video.frames().subList(start, start + t);
             clip.forEach(f -> frames.add(f.image()));
-            targets.add(trackTargets(clip, toTrain, cfg.criterion().maxTargetsPerImage()));
+            int max = cfg.criterion().maxTargetsPerImage();
+            ImageTargets clipTargets = trackTargets(clip, toTrain, max);
+            targets.add(tracks == null ? clipTargets : tracks.enrich(clip, trackIds(clip, toTrain, max), clipTargets, rng));
         }
         INDArray images = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
         return new TrainingBatch(images, targets, t);
     }
 
-    /** A clip's tracks (segment ids) with their masks over the clip [N, T*H, W] (frames stacked) and training labels, at most {@code max}, largest first. */
-    static ImageTargets trackTargets(List<SegmentationSample> clip, int[] toTrain, int max) {
-        int h = clip.get(0).height(), w = clip.get(0).width(), t = clip.size();
-        Map<Long, Integer> classOf = new LinkedHashMap<>();
+    /** The ids of a clip's tracks of training classes, at most {@code max}, largest first (pixels summed over the clip). */
+    static long[] trackIds(List<SegmentationSample> clip, int[] toTrain, int max) {
         Map<Long, Long> area = new LinkedHashMap<>();
         for (SegmentationSample f : clip) {
             long[] a = f.areas();
             for (int s = 0; s < f.segments().size(); s++) {
                 Segment seg = f.segments().get(s);
                 if (toTrain[seg.classIndex()] >= 0) {
-                    classOf.put(seg.id(), toTrain[seg.classIndex()]);
                     area.merge(seg.id(), a[s], Long::sum);
                 }
             }
         }
-        List<Long> ids = new ArrayList<>(classOf.keySet());
+        List<Long> ids = new ArrayList<>(area.keySet());
         ids.sort((x, y) -> Long.compare(area.get(y), area.get(x)));
-        ids = ids.subList(0, Math.min(max, ids.size()));
+        return ids.subList(0, Math.min(max, ids.size())).stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A clip's tracks (segment ids) with their masks over the clip [N, T*H, W] (frames stacked) and training labels, at most {@code max}, largest first. */
+    static ImageTargets trackTargets(List<SegmentationSample> clip, int[] toTrain, int max) {
+        int h = clip.get(0).height(), w = clip.get(0).width(), t = clip.size();
+        Map<Long, Integer> classOf = new LinkedHashMap<>();
+        for (SegmentationSample f : clip) {
+            for (Segment seg : f.segments()) {
+                if (toTrain[seg.classIndex()] >= 0) {
+                    classOf.put(seg.id(), toTrain[seg.classIndex()]);
+                }
+            }
+        }
+        List<Long> ids = java.util.Arrays.stream(trackIds(clip, toTrain, max)).boxed().toList();
         float[] masks = new float[ids.size() * t * h * w];
         int[] labels = new int[ids.size()];
         for (int k = 0; k < ids.size(); k++) {
