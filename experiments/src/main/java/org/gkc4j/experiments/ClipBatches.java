@@ -28,38 +28,60 @@ public final class ClipBatches {
      * label or -1 to leave it out (its pixels then belong to no target); at most {@code maxTargets} tracks per clip.
      */
     public static TrainingBatch batch(List<List<SegmentationSample>> clips, int[] toTrain, int maxTargets) {
+        List<ImageTargets> targets = new ArrayList<>();
+        for (List<SegmentationSample> clip : clips) {
+            targets.add(trackTargets(clip, toTrain, maxTargets));
+        }
+        return batch(clips, targets);
+    }
+
+    /** One batch of clips, all of the same length and frame size, with one given target per clip. */
+    public static TrainingBatch batch(List<List<SegmentationSample>> clips, List<ImageTargets> targets) {
         int t = clips.get(0).size(), w = clips.get(0).get(0).width(), h = clips.get(0).get(0).height();
         List<RgbImage> frames = new ArrayList<>();
-        List<ImageTargets> targets = new ArrayList<>();
         for (List<SegmentationSample> clip : clips) {
             if (clip.size() != t) {
                 throw new IllegalArgumentException("clips of " + clip.size() + " and " + t + " frames in one batch");
             }
             clip.forEach(f -> frames.add(f.image()));
-            targets.add(trackTargets(clip, toTrain, maxTargets));
         }
         INDArray images = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, h, w}, 'c');
         return new TrainingBatch(images, targets, t);
+    }
+
+    /** The ids of a clip's tracks of training classes, at most {@code max}, largest first (pixels summed over the clip). */
+    public static long[] trackIds(List<SegmentationSample> clip, int[] toTrain, int max) {
+        Map<Long, Long> area = new LinkedHashMap<>();
+        for (SegmentationSample f : clip) {
+            long[] a = f.areas();
+            for (int s = 0; s < f.segments().size(); s++) {
+                Segment seg = f.segments().get(s);
+                if (trained(seg, toTrain)) {
+                    area.merge(seg.id(), a[s], Long::sum);
+                }
+            }
+        }
+        List<Long> ids = new ArrayList<>(area.keySet());
+        ids.sort((x, y) -> Long.compare(area.get(y), area.get(x)));
+        return ids.subList(0, Math.min(max, ids.size())).stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static boolean trained(Segment seg, int[] toTrain) {
+        return seg.classIndex() >= 0 && seg.classIndex() < toTrain.length && toTrain[seg.classIndex()] >= 0;
     }
 
     /** A clip's tracks (segment ids) with their masks over the clip [N, T*H, W] (frames stacked) and training labels, at most {@code max}, largest first. */
     public static ImageTargets trackTargets(List<SegmentationSample> clip, int[] toTrain, int max) {
         int h = clip.get(0).height(), w = clip.get(0).width(), t = clip.size();
         Map<Long, Integer> classOf = new LinkedHashMap<>();
-        Map<Long, Long> area = new LinkedHashMap<>();
         for (SegmentationSample f : clip) {
-            long[] a = f.areas();
-            for (int s = 0; s < f.segments().size(); s++) {
-                Segment seg = f.segments().get(s);
-                if (seg.classIndex() >= 0 && seg.classIndex() < toTrain.length && toTrain[seg.classIndex()] >= 0) {
+            for (Segment seg : f.segments()) {
+                if (trained(seg, toTrain)) {
                     classOf.put(seg.id(), toTrain[seg.classIndex()]);
-                    area.merge(seg.id(), a[s], Long::sum);
                 }
             }
         }
-        List<Long> ids = new ArrayList<>(classOf.keySet());
-        ids.sort((x, y) -> Long.compare(area.get(y), area.get(x)));
-        ids = ids.subList(0, Math.min(max, ids.size()));
+        List<Long> ids = java.util.Arrays.stream(trackIds(clip, toTrain, max)).boxed().toList();
         float[] masks = new float[ids.size() * t * h * w];
         int[] labels = new int[ids.size()];
         for (int k = 0; k < ids.size(); k++) {

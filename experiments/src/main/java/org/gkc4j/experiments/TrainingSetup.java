@@ -55,28 +55,13 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
     public static TrainingSetup assemble(RunConfig cfg, TrainingData data, ClipResources clip, Path out) {
         List<String> classes = data.classes();
         INDArray classText = clip.embed(classes);
-        Path cache = Path.of(cfg.clip().cache());
-        String key = cacheKey(data, clip);
         List<TargetEnricher> enrichers = new ArrayList<>();
         if (cfg.diversification().enabled()) {
-            SynonymScores scores = RegionFeatures.synonymScores(data.train(), clip.weights(), clip.tokenizer(), classes, data.synonyms(),
-                    cache.resolve("synonym-scores-" + key), SynonymScores.SHARD_SIZE);
-            enrichers.add(new TextDiversification(classes, data.synonyms(), scores, cfg.diversification().toSampler()));
+            enrichers.add(new TextDiversification(classes, data.synonyms(), synonymScores(cfg, data, clip), cfg.diversification().toSampler()));
         }
         int teacherDim = 0;
         if (cfg.distillation().enabled()) {
-            RunConfig.Distillation d = cfg.distillation();
-            TeacherFeatureStore store = RegionFeatures.teacher(data.train(), clip.weights(), d.target(),
-                    cache.resolve("teacher-" + d.target().name().toLowerCase() + "-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
-            store = TeacherTransform.applyAll(TeacherTransform.placement(d), store, data.train(), classText, new LinkedHashMap<>());
-            Map<String, Object> report = teacherReport(data, store, classText,
-                    cache.resolve("teacher-report-" + d.target().name().toLowerCase() + "-" + d.space().name().toLowerCase() + "-" + key + ".json"));
-            store = TeacherTransform.applyAll(TeacherTransform.selection(d), store, data.train(), classText, report == null ? new LinkedHashMap<>() : report);
-            if (report != null) {
-                AtomicFiles.writeString(out.resolve(TrainingRun.TEACHER_REPORT), Configs.toJson(report));
-                System.err.printf("gkc: the teacher names %.1f %% of the training segments right (mean over classes %.1f %%)%n",
-                        ((Number) report.get("top1")).doubleValue(), ((Number) report.get("mean_class_top1")).doubleValue());
-            }
+            TeacherFeatureStore store = teacher(cfg, data, clip, classText, out);
             teacherDim = store.dim();
             enrichers.add(new TeacherFeatures(store));
         }
@@ -84,6 +69,34 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
             enrichers.add(new CaptionGrounding(CaptionNouns.load()));
         }
         return new TrainingSetup(enrichers, terms(cfg, classes, clip.embedder(), teacherDim), classText, classes, teacherDim);
+    }
+
+    /** The CLIP plausibility of each synonym of every training segment, from the cache or computed into it. */
+    static SynonymScores synonymScores(RunConfig cfg, TrainingData data, ClipResources clip) {
+        return RegionFeatures.synonymScores(data.train(), clip.weights(), clip.tokenizer(), data.classes(), data.synonyms(),
+                Path.of(cfg.clip().cache()).resolve("synonym-scores-" + cacheKey(data, clip)), SynonymScores.SHARD_SIZE);
+    }
+
+    /**
+     * The distillation teacher's feature of every training segment (from the cache or computed into it), placed and
+     * selected as {@code distillation} says; the teacher report, when there is one, is written to {@code out}.
+     */
+    static TeacherFeatureStore teacher(RunConfig cfg, TrainingData data, ClipResources clip, INDArray classText, Path out) {
+        RunConfig.Distillation d = cfg.distillation();
+        Path cache = Path.of(cfg.clip().cache());
+        String key = cacheKey(data, clip);
+        TeacherFeatureStore store = RegionFeatures.teacher(data.train(), clip.weights(), d.target(),
+                cache.resolve("teacher-" + d.target().name().toLowerCase() + "-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
+        store = TeacherTransform.applyAll(TeacherTransform.placement(d), store, data.train(), classText, new LinkedHashMap<>());
+        Map<String, Object> report = teacherReport(data, store, classText,
+                cache.resolve("teacher-report-" + d.target().name().toLowerCase() + "-" + d.space().name().toLowerCase() + "-" + key + ".json"));
+        store = TeacherTransform.applyAll(TeacherTransform.selection(d), store, data.train(), classText, report == null ? new LinkedHashMap<>() : report);
+        if (report != null) {
+            AtomicFiles.writeString(out.resolve(TrainingRun.TEACHER_REPORT), Configs.toJson(report));
+            System.err.printf("gkc: the teacher names %.1f %% of the training segments right (mean over classes %.1f %%)%n",
+                    ((Number) report.get("top1")).doubleValue(), ((Number) report.get("mean_class_top1")).doubleValue());
+        }
+        return store;
     }
 
     /**

@@ -2,9 +2,7 @@ package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
-import org.gkc4j.criterion.ClassLoss;
-import org.gkc4j.criterion.LossTerm;
-import org.gkc4j.criterion.MaskLosses;
+import org.gkc4j.data.ImageTargets;
 import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
@@ -17,10 +15,14 @@ import org.gkc4j.model.VideoGkcNetwork;
 import org.gkc4j.model.VideoPredictor;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.TrackEnricher;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.synthetic.SceneGenerator;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.pipeline.synthetic.VideoSceneGenerator;
+import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
+import org.gkc4j.pipeline.text.SynonymScores;
+import org.gkc4j.pipeline.text.TextDiversification;
 import org.gkc4j.train.Checkpoint;
 import org.gkc4j.train.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -75,7 +77,26 @@ public final class VideoDemo {
         List<Integer> seen = world.seen();
         List<String> seenNames = seen.stream().map(i -> world.classNames().get(i)).toList();
 
-        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), c -> List.<LossTerm>of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)),
+        RunConfig videoRun = trainingRun(cfg, imageCfg);
+        TrackEnricher tracks = null;
+        int teacherDim = 0;
+        if (cfg.diversification().enabled() || cfg.distillation().enabled()) {
+            // the image method's caches, over every frame of the training videos
+            VideoTrainingData data = new VideoTrainingData(gen, v);
+            SynonymScores scores = null;
+            TextDiversification diversification = null;
+            if (cfg.diversification().enabled()) {
+                scores = TrainingSetup.synonymScores(videoRun, data, clip);
+                diversification = new TextDiversification(seenNames, data.synonyms(), scores, cfg.diversification().toSampler());
+            }
+            TeacherFeatureStore teacher = null;
+            if (cfg.distillation().enabled()) {
+                teacher = TrainingSetup.teacher(videoRun, data, clip, clip.embed(seenNames), out);
+                teacherDim = teacher.dim();
+            }
+            tracks = new TrackEnricher(diversification, scores, teacher);
+        }
+        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), TrainingSetup.terms(videoRun, seenNames, clip.embedder(), teacherDim),
                 image.weights(), clip.embed(seenNames), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, v.trainFrames()));
         Path ckpt = out.resolve(CHECKPOINT), log = out.resolve(LOG);
         if (resume && Files.exists(ckpt)) {
@@ -96,7 +117,7 @@ public final class VideoDemo {
             while (trainer.step() < total) {
                 List<TrainingBatch> micro = new ArrayList<>();
                 for (int a = 0; a < cfg.train().accumulate(); a++) {
-                    micro.add(clipBatch(gen, cfg, toTrain, new SplittableRandom((v.seed() * 1_000_003L + trainer.step()) * 31 + a)));
+                    micro.add(clipBatch(gen, cfg, toTrain, tracks, new SplittableRandom((v.seed() * 1_000_003L + trainer.step()) * 31 + a)));
                 }
                 Trainer.StepResult r = trainer.train(micro);
                 trainSeconds += r.seconds();
@@ -112,6 +133,8 @@ public final class VideoDemo {
                 "video_config", Configs.toYaml(cfg)));
 
         Map<String, Object> metrics = evaluate(cfg, out, model, image.weights(), videoWeights, world, gen, clip.embed(world.classNames()));
+        metrics.put("diversification", cfg.diversification().enabled());
+        metrics.put("distillation", cfg.distillation().enabled());
         metrics.put("train_steps", trainer.step());
         metrics.put("train_seconds", trainSeconds);
         AtomicFiles.writeString(out.resolve(METRICS), Configs.toJson(metrics));
@@ -119,17 +142,42 @@ public final class VideoDemo {
         return metrics;
     }
 
+    /**
+     * The image run's config with the video demo's criterion and text contributions (no grounding: no captions; no
+     * alignment): what the loss terms and the caches are built from.
+     */
+    static RunConfig trainingRun(VideoDemoConfig cfg, RunConfig image) {
+        return new RunConfig(image.model(), cfg.criterion(), image.train(), image.data(), image.clip(), cfg.diversification(), cfg.distillation(),
+                new RunConfig.Grounding(false, 0, 0, 0), new RunConfig.Alignment(false, 0), image.evaluation());
+    }
+
+    /** The generator seed of training video {@code index} (of {@code trainVideos}). */
+    static long trainVideoSeed(VideoDemoConfig.Videos v, int index) {
+        return TRAIN_SEEDS + v.seed() * 1_000_000L + index;
+    }
+
     /** {@code batchSize} clips of {@code trainFrames} consecutive frames of seen-only training videos; targets are the clips' tracks. */
     static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, SplittableRandom rng) {
+        return clipBatch(gen, cfg, toTrain, null, rng);
+    }
+
+    /** As above, each clip's targets enriched per track by {@code tracks} (null: plain targets). */
+    static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, TrackEnricher tracks, SplittableRandom rng) {
         VideoDemoConfig.Videos v = cfg.videos();
         int t = v.trainFrames();
         List<List<SegmentationSample>> clips = new ArrayList<>();
+        List<ImageTargets> targets = new ArrayList<>();
         for (int b = 0; b < cfg.train().batchSize(); b++) {
-            VideoSceneGenerator.Video video = gen.video(TRAIN_SEEDS + v.seed() * 1_000_000L + rng.nextInt(v.trainVideos()), v.frames(), SceneGenerator.Split.SEEN);
+            VideoSceneGenerator.Video video = gen.video(trainVideoSeed(v, rng.nextInt(v.trainVideos())), v.frames(), SceneGenerator.Split.SEEN);
             int start = rng.nextInt(v.frames() - t + 1);
-            clips.add(video.frames().subList(start, start + t));
+            List<SegmentationSample> clip = video.frames().subList(start, start + t);
+            clips.add(clip);
+            int max = cfg.criterion().maxTargetsPerImage();
+            ImageTargets clipTargets = ClipBatches.trackTargets(clip, toTrain, max);
+            // enriched here, clip by clip, so a clip's synonym draws follow its own video and start draws
+            targets.add(tracks == null ? clipTargets : tracks.enrich(clip, ClipBatches.trackIds(clip, toTrain, max), clipTargets, rng));
         }
-        return ClipBatches.batch(clips, toTrain, cfg.criterion().maxTargetsPerImage());
+        return ClipBatches.batch(clips, targets);
     }
 
     /** Both networks on the held-out videos (all classes, the full vocabulary). */

@@ -1,6 +1,8 @@
 package org.gkc4j.experiments;
 
 import org.gkc4j.criterion.CriterionConfig;
+import org.gkc4j.criterion.DistillationLoss;
+import org.gkc4j.pipeline.text.SynonymSampler;
 import org.gkc4j.train.TrainConfig;
 
 import java.util.List;
@@ -8,9 +10,12 @@ import java.util.List;
 /**
  * The video demo ({@code gkc demo video}), bound from YAML ({@code configs/demo-video.yaml}; defaults here): the
  * image demo run it starts from (its network, weights, CLIP and world), the synthetic videos, the fine-tuning recipe
- * and how clips are joined at inference.
+ * and how clips are joined at inference. {@code diversification} and {@code distillation} are the image method's
+ * (same sections as a run config), applied per track: one synonym draw per track for its whole clip, and one teacher
+ * feature per track, the mean over the frames that show it. Both are off by default (plain segmentation losses).
  */
-public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train, CriterionConfig criterion, Stitching stitching) {
+public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train, CriterionConfig criterion, Stitching stitching,
+                              RunConfig.Diversification diversification, RunConfig.Distillation distillation) {
 
     /**
      * {@code trainFrames}: frames of a training clip; {@code clipLength} and {@code overlap}: the clips inference runs
@@ -34,6 +39,11 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
         CriterionConfig c = CriterionConfig.defaults();
         CriterionConfig criterion = new CriterionConfig(c.maskWeight(), c.diceWeight(), c.classWeight(), c.voidWeight(), c.regionDropout(),
                 1024, c.oversample(), c.importance(), c.costClass(), c.costMask(), c.costDice(), c.deepSupervision(), 8);
-        return new VideoDemoConfig("runs/demo", Videos.defaults(), train, criterion, Stitching.defaults());
+        // the image demo's settings (configs/demo.yaml), switched off: its student reads the query embeddings directly
+        // (no projection the image checkpoint lacks) and its teacher is moved across the modality gap
+        RunConfig.Diversification diversification = new RunConfig.Diversification(false, SynonymSampler.Mode.THRESHOLD, 0.1, 0, 2.0, false, "", "");
+        RunConfig.Distillation distillation = new RunConfig.Distillation(false, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.DIRECT,
+                RunConfig.TeacherTarget.GLOBAL, RunConfig.TeacherSpace.GAP_SHIFTED, RunConfig.TeacherTrust.ALL, 10.0, 200);
+        return new VideoDemoConfig("runs/demo", Videos.defaults(), train, criterion, Stitching.defaults(), diversification, distillation);
     }
 }

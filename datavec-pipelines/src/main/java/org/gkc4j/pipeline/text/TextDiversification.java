@@ -34,20 +34,31 @@ public final class TextDiversification implements TargetEnricher {
 
     @Override
     public ImageTargets enrich(SegmentationSample original, SegmentationSample augmented, ImageTargets targets, SplittableRandom rng) {
-        List<Segment> segs = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        List<Map<String, Double>> plausibility = new ArrayList<>();
         for (Segment s : augmented.segments()) {
             if (!s.crowd()) {
-                segs.add(s);
+                classes.add(s.classIndex());
+                plausibility.add(scores.of(augmented.id(), s.id()));
             }
         }
+        return diversify(classes, plausibility, targets, rng);
+    }
+
+    /**
+     * The targets with a vocabulary drawn for segments of classes {@code classIndices} (in target order) whose
+     * synonyms have the CLIP plausibilities {@code plausibility} (one map per segment, may be empty): what {@link
+     * #enrich} does for an image's segments, and what a video does for a clip's tracks (one draw per track).
+     */
+    public ImageTargets diversify(List<Integer> classIndices, List<Map<String, Double>> plausibility, ImageTargets targets, SplittableRandom rng) {
         List<String> vocab = new ArrayList<>(classNames);
         boolean[] renamed = new boolean[classNames.size()];
         Map<String, Integer> extras = new HashMap<>();
-        int[] slot = new int[segs.size()];
-        for (int j = 0; j < segs.size(); j++) {
-            int c = segs.get(j).classIndex();
+        int[] slot = new int[classIndices.size()];
+        for (int j = 0; j < classIndices.size(); j++) {
+            int c = classIndices.get(j);
             String name = classNames.get(c);
-            String drawn = sampler.sample(name, synonyms.getOrDefault(name, List.of()), scores.of(augmented.id(), segs.get(j).id()), rng);
+            String drawn = sampler.sample(name, synonyms.getOrDefault(name, List.of()), plausibility.get(j), rng);
             if (vocab.get(c).equals(drawn)) {
                 renamed[c] = true;
                 slot[j] = c;
