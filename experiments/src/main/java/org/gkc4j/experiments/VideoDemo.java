@@ -23,7 +23,6 @@ import org.gkc4j.pipeline.synthetic.VideoSceneGenerator;
 import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
 import org.gkc4j.pipeline.text.SynonymScores;
 import org.gkc4j.pipeline.text.TextDiversification;
-import org.gkc4j.train.Checkpoint;
 import org.gkc4j.train.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -98,36 +97,15 @@ public final class VideoDemo {
         }
         Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), TrainingSetup.terms(videoRun, seenNames, clip.embedder(), teacherDim),
                 image.weights(), clip.embed(seenNames), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, v.trainFrames()));
-        Path ckpt = out.resolve(CHECKPOINT), log = out.resolve(LOG);
-        if (resume && Files.exists(ckpt)) {
-            trainer.restore(Checkpoint.load(ckpt));
-            TrainingRun.truncateLog(log, trainer.step());
-            System.err.printf("gkc: resumed %s at step %d%n", out, trainer.step());
-        } else {
-            Files.deleteIfExists(log);
-        }
         int[] toTrain = new int[world.classes().size()];
         java.util.Arrays.fill(toTrain, -1);
         for (int i = 0; i < seen.size(); i++) {
             toTrain[seen.get(i)] = i;
         }
-        int total = cfg.train().iterations(), perStep = cfg.train().batchSize() * v.trainFrames();
-        double trainSeconds = 0;
-        try (ProgressBar bar = new ProgressBar("train video", total, "steps")) {
-            while (trainer.step() < total) {
-                List<TrainingBatch> micro = new ArrayList<>();
-                for (int a = 0; a < cfg.train().accumulate(); a++) {
-                    micro.add(clipBatch(gen, cfg, toTrain, tracks, new SplittableRandom((v.seed() * 1_000_003L + trainer.step()) * 31 + a)));
-                }
-                Trainer.StepResult r = trainer.train(micro);
-                trainSeconds += r.seconds();
-                TrainingRun.appendLog(log, r, perStep);
-                bar.step(trainer.step(), String.format(Locale.ROOT, "loss %.3f lr %.1e %.1f frames/s", r.loss(), r.lr(), perStep / r.seconds()));
-                if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
-                    Checkpoint.save(ckpt, trainer.checkpointState(), Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg)));
-                }
-            }
-        }
+        TrackEnricher enricher = tracks;
+        double trainSeconds = VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * v.trainFrames(), "train video",
+                Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg)),
+                (step, a) -> clipBatch(gen, cfg, toTrain, enricher, new SplittableRandom((v.seed() * 1_000_003L + step) * 31 + a)));
         Map<String, INDArray> videoWeights = trainer.stateDict();
         Safetensors.write(out.resolve(WEIGHTS), videoWeights, Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg),
                 "video_config", Configs.toYaml(cfg)));

@@ -5,14 +5,13 @@ import org.gkc4j.config.Configs;
 import org.gkc4j.criterion.ClassLoss;
 import org.gkc4j.criterion.LossTerm;
 import org.gkc4j.criterion.MaskLosses;
-import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.io.AtomicFiles;
 import org.gkc4j.io.Safetensors;
 import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.VideoGkcNetwork;
 import org.gkc4j.pipeline.RgbImage;
-import org.gkc4j.pipeline.Segment;
 import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.augment.JointAugmentation;
 import org.gkc4j.pipeline.augment.Resampling;
 import org.gkc4j.pipeline.datasets.LoadOptions;
 import org.gkc4j.pipeline.datasets.LoadReport;
@@ -27,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -59,9 +57,8 @@ public final class VipsegTraining {
             throw GkcException.of("grounding.enabled: caption grounding is not available for video training (VIPSeg has no captions)");
         }
         Path dir = VipsegEvaluation.layout(Path.of(cfg.data().root()), "train");
-        Path ckpt = out.resolve(CHECKPOINT), log = out.resolve(LOG);
-        boolean resuming = resume && Files.exists(ckpt);
-        if (resuming && !Checkpoint.metadata(ckpt).containsKey(VideoLabeller.VIDEO_CONFIG_KEY)) {
+        Path ckpt = out.resolve(CHECKPOINT);
+        if (resume && Files.exists(ckpt) && !Checkpoint.metadata(ckpt).containsKey(VideoLabeller.VIDEO_CONFIG_KEY)) {
             throw GkcException.of("%s is not a video run's checkpoint (it records no %s); resume it with the command that made it, or choose another --out",
                     ckpt, VideoLabeller.VIDEO_CONFIG_KEY);
         }
@@ -86,35 +83,16 @@ public final class VipsegTraining {
         Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), c -> List.<LossTerm>of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)),
                 image.weights(), clip.embed(names), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, t));
         Map<String, String> meta = Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg), VideoLabeller.VIDEO_CONFIG_KEY, Configs.toYaml(cfg));
-        if (resuming) {
-            trainer.restore(Checkpoint.load(ckpt));
-            TrainingRun.truncateLog(log, trainer.step());
-            System.err.printf("gkc: resumed %s at step %d%n", out, trainer.step());
-        } else {
-            Files.deleteIfExists(log);
-        }
         System.err.printf("gkc: training the video network from %s on %d VIPSeg videos (%s, %d class names), clips of %d frames at %d px%n",
                 cfg.init(), videos.size(), cfg.data().variant(), names.size(), t, size);
-        int total = cfg.train().iterations(), perStep = cfg.train().batchSize() * t;
-        try (ProgressBar bar = new ProgressBar("train-video", total, "steps")) {
-            while (trainer.step() < total) {
-                List<TrainingBatch> micro = new ArrayList<>();
-                for (int a = 0; a < cfg.train().accumulate(); a++) {
-                    SplittableRandom rng = new SplittableRandom((cfg.train().seed() * 1_000_003L + trainer.step()) * 31 + a);
-                    List<List<SegmentationSample>> clips = new ArrayList<>();
-                    for (int b = 0; b < cfg.train().batchSize(); b++) {
-                        clips.add(clip(data, videos.get(rng.nextInt(videos.size())), t, size, rng));
-                    }
-                    micro.add(ClipBatches.batch(clips, toTrain, cfg.criterion().maxTargetsPerImage()));
-                }
-                Trainer.StepResult r = trainer.train(micro);
-                TrainingRun.appendLog(log, r, perStep);
-                bar.step(trainer.step(), String.format(Locale.ROOT, "loss %.3f lr %.1e %.1f frames/s", r.loss(), r.lr(), perStep / r.seconds()));
-                if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
-                    Checkpoint.save(ckpt, trainer.checkpointState(), meta);
-                }
+        VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * t, "train-video", meta, (step, a) -> {
+            SplittableRandom rng = new SplittableRandom((cfg.train().seed() * 1_000_003L + step) * 31 + a);
+            List<List<SegmentationSample>> clips = new ArrayList<>();
+            for (int b = 0; b < cfg.train().batchSize(); b++) {
+                clips.add(clip(data, videos.get(rng.nextInt(videos.size())), t, size, rng));
             }
-        }
+            return ClipBatches.batch(clips, toTrain, cfg.criterion().maxTargetsPerImage());
+        });
         Safetensors.write(out.resolve(WEIGHTS), trainer.stateDict(), Map.of("format", "pt", TrainedModel.CONFIG_KEY, meta.get(TrainedModel.CONFIG_KEY),
                 VideoLabeller.VIDEO_CONFIG_KEY, meta.get(VideoLabeller.VIDEO_CONFIG_KEY)));
         System.err.printf("gkc: %d steps; weights in %s (evaluate with 'gkc eval --checkpoint %s --dataset vipseg --root R --out DIR')%n",
@@ -155,26 +133,6 @@ public final class VipsegTraining {
                 cropped[y * size + x] = map[(y + oy) * w + x + ox];
             }
         }
-        // keep only segments with pixels in the crop (an empty track is no target), renumbering the map
-        long[] area = new long[s.segments().size()];
-        for (int v : cropped) {
-            if (v >= 0) {
-                area[v]++;
-            }
-        }
-        int[] renumber = new int[area.length];
-        List<Segment> kept = new ArrayList<>();
-        for (int i = 0; i < area.length; i++) {
-            renumber[i] = area[i] > 0 ? kept.size() : SegmentationSample.VOID;
-            if (area[i] > 0) {
-                kept.add(s.segments().get(i));
-            }
-        }
-        for (int p = 0; p < cropped.length; p++) {
-            if (cropped[p] >= 0) {
-                cropped[p] = renumber[cropped[p]];
-            }
-        }
-        return new SegmentationSample(s.id(), img, cropped, kept, List.of());
+        return JointAugmentation.reindex(s, img, cropped);   // an empty track is no target
     }
 }

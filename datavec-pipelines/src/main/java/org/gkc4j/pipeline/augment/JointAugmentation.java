@@ -57,8 +57,8 @@ public final class JointAugmentation {
         return reindex(s, out, outMap);
     }
 
-    /** Keeps the segments that still have pixels, in their original order. */
-    static SegmentationSample reindex(SegmentationSample original, RgbImage image, int[] map) {
+    /** Keeps the segments that still have pixels in {@code map} (re-indexed in place), in their original order. */
+    public static SegmentationSample reindex(SegmentationSample original, RgbImage image, int[] map) {
         int n = original.segments().size();
         long[] area = new long[n];
         for (int v : map) {
