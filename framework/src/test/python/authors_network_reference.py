@@ -305,15 +305,44 @@ def clip_outputs(clip_dir, fx):
 SLICES = {"network": {"sem_seg": 1}, "clip": {"visual_layer1": 2}}
 
 
+def network_only(args):
+    """The authors' float64 outputs for one network folder, whole (no float32 outputs exist to compare with)."""
+    out = network(args.gkc, args.network_dir)
+    _, weights_meta = read_safetensors(os.path.join(args.network_dir, "gkc.safetensors"))
+    os.makedirs(args.out, exist_ok=True)
+    meta = {"torch": torch.__version__, "dtype": "float64",
+            "produced_by": "framework/src/test/python/authors_network_reference.py --network-dir",
+            "weights_and_inputs_digest": weights_meta.get("digest"),
+            "float32_pins_promoted": "as in reference/authors-network/meta.json", "groups": {}}
+    for name in ["class_logits", "pred_masks", "sem_seg"]:
+        np.save(os.path.join(args.out, f"{name}.npy"), np.ascontiguousarray(out[name], dtype=np.float64))
+        meta["groups"][name] = list(out[name].shape)
+    meta["layout"] = {
+        "pred_masks": "[L, N, Q, H/4, W/4]: learnable queries first, then one per decoder layer",
+        "class_logits": "[L, N, Q, K+1]: cosine logits x exp(logit_scale), void last",
+        "sem_seg": "[N, K, H, W]: softmax without void x sigmoid(bilinear masks), summed"}
+    with open(os.path.join(args.out, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print("wrote", ", ".join(f"{k} {v}" for k, v in meta["groups"].items()))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gkc", required=True, help="checkout of github.com/yongliu20/GKC")
-    ap.add_argument("--clip", required=True, help="checkout of github.com/openai/CLIP")
+    ap.add_argument("--clip", help="checkout of github.com/openai/CLIP")
     ap.add_argument("--detectron2", required=True, help="checkout of github.com/facebookresearch/detectron2")
-    ap.add_argument("--shared", required=True, help="the team's shared/ folder (fixtures/gkc-net-tiny, clip-rn-tiny)")
+    ap.add_argument("--shared", help="the team's shared/ folder (fixtures/gkc-net-tiny, clip-rn-tiny)")
+    ap.add_argument("--network-dir", help="instead of the shared fixtures: one network's folder (gkc.safetensors, "
+                                           "config.yaml, images.npy, text_features.npy), e.g. the doctor network's "
+                                           "as DoctorNetworkExport writes it; its outputs go to --out")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     install_stand_ins(args.gkc, args.detectron2)
+    if args.network_dir:
+        network_only(args)
+        return
+    if not (args.clip and args.shared):
+        ap.error("--clip and --shared are needed unless --network-dir is given")
     meta = {"torch": torch.__version__, "dtype": "float64",
             "produced_by": "framework/src/test/python/authors_network_reference.py",
             "float32_pins_promoted": ["MSDeformAttnPixelDecoder.forward_features x.float()",
