@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Checks this machine: Java, OS, the ND4J backend and its devices (CPU or CUDA), native memory limits, "
                 + "one ND4J release on the class path, the op fixes on this backend, DOUBLE gradient checks of a few blocks "
-                + "and a FLOAT-vs-DOUBLE forward of a tiny network. One line each (info / ok / fail); exit 1 if any check fails.")
+                + "and a tiny network in DOUBLE and FLOAT against stored float64 outputs of the authors' PyTorch modules. One line each (info / ok / fail); exit 1 if any check fails.")
 public final class DoctorCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
