@@ -17,7 +17,8 @@ import java.util.Map;
  * Runs every variant of an {@link AblationConfig} with every seed through the same trainer as {@code gkc train},
  * one folder per run ({@code out/<variant>/seed-<k>}); finished runs are reused and interrupted ones resumed, so
  * the study itself resumes. Writes a markdown table (mean and standard deviation over seeds of seen, unseen and
- * harmonic mIoU), a bar chart and a JSON of every run.
+ * harmonic mIoU), a bar chart and a JSON of every run; where runs kept weights at {@code evaluation.atSteps}, also
+ * mIoU against training length ({@link StudyCurves}).
  */
 public final class AblationRunner {
     /** Per-seed figures of one variant; the calibrated ones come from {@code metrics_calibrated.json} when runs wrote it. */
@@ -74,6 +75,7 @@ public final class AblationRunner {
             }
             rows.add(row);
             report(out, ab, rows);
+            StudyCurves.write(out, ab);
         }
         return rows;
     }

@@ -49,7 +49,7 @@ public final class Pictures {
         save(file, chart);
     }
 
-    private static void save(Path file, org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
+    static void save(Path file, org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -140,11 +140,14 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
      * validation scenes (never the test scenes) are reported beside the uncalibrated figures. Empty: no calibration.
      * On a dataset: {@code dataset} names the one whose validation split is scored (empty: the training dataset),
      * {@code images} bounds the images scored ({@code <= 0}: all), and calibration does not apply.
+     * {@code atSteps}: training steps whose weights are kept ({@code snapshots/step-N.safetensors}) and scored like
+     * the final ones, without calibration, into {@code metrics_by_step.json} (synthetic world only): seen and unseen
+     * mIoU against training length within one run.
      */
     public record Evaluation(int images, int visualise, long seed, List<Double> seenPenalties, int validationImages,
-                             List<Double> hubnessWeights, int hubnessNeighbours, String dataset) {
+                             List<Double> hubnessWeights, int hubnessNeighbours, String dataset, List<Integer> atSteps) {
         public static Evaluation defaults() {
-            return new Evaluation(200, 8, 77, List.of(), 160, List.of(), 50, "");
+            return new Evaluation(200, 8, 77, List.of(), 160, List.of(), 50, "", List.of());
         }
     }
 

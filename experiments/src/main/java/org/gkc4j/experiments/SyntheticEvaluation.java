@@ -1,11 +1,14 @@
 package org.gkc4j.experiments;
 
+import org.gkc4j.GkcException;
 import org.gkc4j.eval.SemSegMetrics;
+import org.gkc4j.io.Safetensors;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.SegmentationSample;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,6 +52,7 @@ final class SyntheticEvaluation implements RunEvaluation {
                     new HashSet<>(bench.world().unseen()), SyntheticBenchmark.IGNORE);
         }
         Reports.lossCurves(out.resolve(TrainingRun.METRICS_LOG), out.resolve("loss_curves.png"));
+        scoreSnapshots(cfg, out, allText);
         TrainingRun.Calibrated calibrated = calibrate(cfg, out, predictions);
         Reports.runReport(out, cfg, m, imagesPerSecond, trainSeconds, calibrated);
         System.err.printf("gkc: mIoU seen %.1f, unseen %.1f, harmonic %.1f (all %.1f); report in %s%n", m.mIoUBase(), m.mIoUNovel(), m.hIoU(), m.mIoU(), out.resolve("report.md"));
@@ -58,6 +62,42 @@ final class SyntheticEvaluation implements RunEvaluation {
                     calibrated.hubnessWeight(), calibrated.penalty(), c.mIoUBase(), c.mIoUNovel(), c.hIoU());
         }
         return m;
+    }
+
+    /**
+     * The weights kept at {@code evaluation.atSteps}, each scored on the same test scenes and vocabulary as the final
+     * weights (no calibration), into {@code metrics_by_step.json}, written after every step scored; steps already
+     * there are kept, so an interrupted evaluation resumes.
+     */
+    void scoreSnapshots(RunConfig cfg, Path out, INDArray allText) throws IOException {
+        List<Integer> steps = cfg.evaluation().atSteps().stream().distinct().sorted().toList();
+        if (steps.isEmpty()) {
+            return;
+        }
+        Path file = out.resolve(TrainingRun.METRICS_BY_STEP);
+        Map<Integer, Map<String, Object>> byStep = MetricsByStep.read(file);
+        try (ProgressBar bar = new ProgressBar("snapshots", steps.size(), "steps scored")) {
+            int done = 0;
+            for (int step : steps) {
+                done++;
+                if (!byStep.containsKey(step)) {
+                    Path weights = TrainingRun.snapshot(out, step);
+                    if (!Files.exists(weights)) {
+                        throw GkcException.of("%s is missing: the run was trained without evaluation.atSteps containing %d; train it again", weights, step);
+                    }
+                    Map<String, INDArray> w;
+                    try (Safetensors st = Safetensors.open(weights)) {
+                        w = st.readAll();
+                    }
+                    SemSegMetrics m = bench.evaluate(new SemanticPredictions(cfg.model(), w, allText), cfg.evaluation().images(), 0, null,
+                            SeenClassCalibration.NONE, SyntheticBenchmark.EVAL_SEEDS).metrics();
+                    byStep.put(step, MetricsByStep.row(step, m));
+                    MetricsByStep.write(file, byStep);
+                }
+                Map<String, Object> r = byStep.get(step);
+                bar.step(done, String.format(Locale.ROOT, "step %d: seen %.1f unseen %.1f", step, (Double) r.get("mIoU_base"), (Double) r.get("mIoU_novel")));
+            }
+        }
     }
 
     /**

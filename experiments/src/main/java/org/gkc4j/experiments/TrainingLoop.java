@@ -8,6 +8,7 @@ import org.gkc4j.pipeline.SampleSource;
 import org.gkc4j.pipeline.SegmentationLoader;
 import org.gkc4j.pipeline.augment.AugmentConfig;
 import org.gkc4j.pipeline.augment.Normalization;
+import org.gkc4j.io.Safetensors;
 import org.gkc4j.train.Checkpoint;
 import org.gkc4j.train.Trainer;
 import org.gkc4j.experiments.spark.DataParallelTrainer;
@@ -91,6 +92,10 @@ final class TrainingLoop {
                     Double comm = r.phaseSeconds().get("communication");
                     bar.step(trainer.step(), String.format("loss %.3f %s lr %.1e %.1f img/s%s", r.loss(), brief(r.terms()), r.lr(), perStep / r.seconds(),
                             comm == null ? "" : String.format(" comm %.2f s", comm)));
+                    if (cfg.evaluation().atSteps().contains(trainer.step())) {
+                        Safetensors.write(TrainingRun.snapshot(out, trainer.step()), trainer.stateDict(),
+                                Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(cfg)));
+                    }
                     if (trainer.step() % cfg.train().checkpointEvery() == 0 || trainer.step() == total) {
                         Checkpoint.save(ckpt, trainer.checkpointState(), Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(cfg)));
                     }

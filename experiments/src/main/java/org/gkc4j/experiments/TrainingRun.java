@@ -1,6 +1,7 @@
 package org.gkc4j.experiments;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import org.gkc4j.GkcException;
 import org.gkc4j.clip.ClipConfig;
 import org.gkc4j.clip.ClipWeights;
 import org.gkc4j.config.Configs;
@@ -30,7 +31,7 @@ import java.util.Map;
 public final class TrainingRun {
     public static final String CHECKPOINT = "checkpoint.safetensors", WEIGHTS = "model.safetensors", METRICS_LOG = "metrics.jsonl", CONFUSION = "confusion.csv",
             METRICS = "metrics.json", METRICS_CALIBRATED = "metrics_calibrated.json", CONFIG = "config.yaml",
-            TEACHER_REPORT = "teacher.json";
+            TEACHER_REPORT = "teacher.json", METRICS_BY_STEP = "metrics_by_step.json";
 
     public record Result(Path out, SemSegMetrics metrics, int steps, double trainSeconds, double imagesPerSecond) {
     }
@@ -66,6 +67,7 @@ public final class TrainingRun {
 
     private static Result run(RunConfig config, Path out, boolean resume, org.gkc4j.experiments.spark.SparkOptions spark, boolean evaluate) throws Exception {
         ClipResources.checkFiles(config.clip());
+        checkSnapshotSteps(config);
         if (spark != null) {
             TrainingLoop.checkSplittable(config);
         }
@@ -86,6 +88,26 @@ public final class TrainingRun {
         }
         SemSegMetrics metrics = evaluation.evaluate(cfg, out, clip, o.weights(), data.classes(), o.imagesPerSecond(), o.trainSeconds());
         return new Result(out, metrics, o.steps(), o.trainSeconds(), o.imagesPerSecond());
+    }
+
+    /** Where the weights after training step {@code step} are kept when {@code evaluation.atSteps} names it. */
+    static Path snapshot(Path out, int step) {
+        return out.resolve("snapshots").resolve("step-" + step + ".safetensors");
+    }
+
+    static void checkSnapshotSteps(RunConfig cfg) {
+        List<Integer> steps = cfg.evaluation().atSteps();
+        if (steps.isEmpty()) {
+            return;
+        }
+        if (!cfg.data().dataset().equals("synthetic")) {
+            throw GkcException.of("evaluation.atSteps is supported on the synthetic world only (data.dataset is %s)", cfg.data().dataset());
+        }
+        for (int s : steps) {
+            if (s < 1 || s > cfg.train().iterations()) {
+                throw GkcException.of("evaluation.atSteps: %d is not a training step (1 .. train.iterations = %d)", s, cfg.train().iterations());
+            }
+        }
     }
 
     /** The CLIP image tower's trunk as the student's backbone ({@code visual.*} to {@code backbone.*}, attention pool dropped). */
