@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.gkc4j.config.Configs;
 import org.gkc4j.data.ImageTargets;
 import org.gkc4j.pipeline.SegmentationSample;
+import org.gkc4j.pipeline.TrackEnricher;
+import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
+import org.gkc4j.pipeline.text.SynonymScores;
+import org.gkc4j.pipeline.text.TextDiversification;
 import org.gkc4j.pipeline.datasets.LoadOptions;
 import org.gkc4j.pipeline.datasets.LoadReport;
 import org.gkc4j.pipeline.datasets.VipsegDataset;
@@ -14,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.StringWriter;
@@ -24,6 +29,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,7 +125,9 @@ class VipsegCommandsTest {
      * VIPSeg clips as training draws them carry per-track targets: for every track of a clip (found from its target
      * mask), its teacher feature is the normalised mean of the unit teacher features of the frames whose crop shows it
      * (recomputed here from the per-frame cache), and its one name for the clip is its class name or a synonym whose
-     * plausibility averaged over those frames passes the threshold.
+     * plausibility averaged over those frames passes the threshold. The tiny CLIP's features of noise crops are
+     * nearly alike (norms equal to 1e-4), so the same draws are checked again with per-frame teacher features and
+     * plausibilities made up here (random directions, norms 1 to 4; random plausibilities), keyed by the same frames.
      */
     @Test
     void vipsegClipsCarryOneSynonymAndOneTeacherFeaturePerTrack() throws Exception {
@@ -129,10 +137,47 @@ class VipsegCommandsTest {
         RunConfig run = VideoTrainingSetup.runConfig(image, VipsegTraining.clipSettings(cfg, image), cfg.criterion(), cfg.diversification(), cfg.distillation());
         VipsegDataset data = VipsegDataset.vipseg720p(root, "train", cfg.data().vipsegVariant(), LoadOptions.skipDamaged(), LoadReport.quiet());
         VideoTrainingSetup setup = VipsegTraining.setup(run, data, root, ClipResources.open(run), Files.createDirectories(dir.resolve("enrich")));
-        List<VipsegIndex.Video> videos = data.videos();
+        int[] counts = checkTracks(cfg, data, setup);
+        // the draws hold tracks missing from a frame of their clip and tracks averaged over two frames
+        assertTrue(counts[0] > 10 && counts[1] > 0 && counts[2] > 0, counts[0] + " tracks, " + counts[1] + " partly shown, " + counts[2] + " averaged");
+
+        SplittableRandom rng = new SplittableRandom(11);
+        TeacherFeatureStore teacher = TeacherFeatureStore.empty();
+        SynonymScores scores = SynonymScores.empty();
+        Map<String, List<String>> synonyms = new HashMap<>();
+        for (VipsegIndex.Video v : data.videos()) {
+            for (VipsegIndex.Frame f : v.frames()) {
+                SegmentationSample s = data.frame(v.id(), f.panopticFile(), LoadOptions.skipDamaged(), LoadReport.quiet()).sample();
+                long[] ids = s.segments().stream().mapToLong(g -> g.id()).toArray();
+                double[][] rows = new double[ids.length][setup.teacher().dim()];
+                for (int k = 0; k < ids.length; k++) {
+                    double scale = 1 + 3 * rng.nextDouble();
+                    for (int i = 0; i < rows[k].length; i++) {
+                        rows[k][i] = scale * rng.nextGaussian();
+                    }
+                    List<String> candidates = new ArrayList<>(setup.scores().of(s.id(), ids[k]).keySet());
+                    if (!candidates.isEmpty()) {
+                        synonyms.put(data.classNames().get(s.segments().get(k).classIndex()), candidates);
+                    }
+                    Map<String, Double> p = new HashMap<>();
+                    candidates.forEach(c -> p.put(c, rng.nextDouble()));
+                    double total = p.values().stream().mapToDouble(Double::doubleValue).sum();
+                    p.replaceAll((c, x) -> x / total);
+                    scores.put(s.id(), ids[k], p);
+                }
+                teacher.put(s.id(), ids, Nd4j.createFromArray(rows).castTo(DataType.FLOAT));
+            }
+        }
+        TrackEnricher tracks = new TrackEnricher(new TextDiversification(data.classNames(), synonyms, scores, cfg.diversification().toSampler()), scores, teacher);
+        int[] made = checkTracks(cfg, data, new VideoTrainingSetup(run, tracks, scores, teacher, setup.terms()));
+        assertEquals(counts[0], made[0], "the same draws");
+    }
+
+    /** Checks the tracks of the first clips drawn with {@code setup}; returns the tracks checked, partly shown and averaged. */
+    private static int[] checkTracks(VideoRunConfig cfg, VipsegDataset data, VideoTrainingSetup setup) {
         int tracks = 0, partial = 0, averaged = 0;
         for (int step = 0; step < 12; step++) {
-            VipsegTraining.Draw d = VipsegTraining.draw(cfg, data, videos, setup, VipsegTraining.trainLabels(data), step, 0);
+            VipsegTraining.Draw d = VipsegTraining.draw(cfg, data, data.videos(), setup, VipsegTraining.trainLabels(data), step, 0);
             List<SegmentationSample> clip = d.clips().get(0);
             ImageTargets t = d.batch().targets().get(0);
             assertTrue(t.teacherFeatures() != null && t.vocabulary() != null, "the clip's targets are enriched");
@@ -172,8 +217,7 @@ class VipsegCommandsTest {
                 averaged += shown > 1 ? 1 : 0;
             }
         }
-        // the draws hold tracks missing from a frame of their clip and tracks averaged over two frames
-        assertTrue(tracks > 10 && partial > 0 && averaged > 0, tracks + " tracks, " + partial + " partly shown, " + averaged + " averaged");
+        return new int[]{tracks, partial, averaged};
     }
 
     /** The segment id whose pixels are exactly the target mask [T*h, w] (frames stacked), found from its first pixel. */
