@@ -72,16 +72,19 @@ public final class VipsegTraining {
         if (videos.isEmpty()) {
             throw GkcException.of("no VIPSeg training video under %s has %d frames (data.trainFrames) as the %s variant reads it", dir, t, cfg.data().variant());
         }
+        ClipResources clip = openClip(run, imageCfg, cfg.init());
         Files.createDirectories(out);
         Provenance.write(out.resolve("provenance.json"));
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
         GkcModelConfig model = imageCfg.model();
-        ClipResources clip = openClip(run, imageCfg, cfg.init());
         VideoTrainingSetup setup = setup(run, data, dir, clip, out);
         int[] toTrain = trainLabels(data);
         Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), setup.terms(), image.weights(), clip.embed(data.classNames()), size, size,
                 DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, t));
-        Map<String, String> meta = Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg), VideoLabeller.VIDEO_CONFIG_KEY, Configs.toYaml(cfg));
+        // the image run's config with the CLIP this run found, so evaluating the video run finds it too
+        RunConfig recorded = new RunConfig(imageCfg.model(), imageCfg.criterion(), imageCfg.train(), imageCfg.data(), run.clip(), imageCfg.diversification(),
+                imageCfg.distillation(), imageCfg.grounding(), imageCfg.alignment(), imageCfg.evaluation());
+        Map<String, String> meta = Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(recorded), VideoLabeller.VIDEO_CONFIG_KEY, Configs.toYaml(cfg));
         System.err.printf("gkc: training the video network from %s on %d VIPSeg videos (%s, %d class names), clips of %d frames at %d px%s%n",
                 cfg.init(), videos.size(), cfg.data().variant(), data.classNames().size(), t, size, contributions(cfg));
         VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * t, "train-video", meta,
@@ -105,21 +108,23 @@ public final class VipsegTraining {
     }
 
     /**
-     * The CLIP settings of the run: the image run's, with the video config's {@code clip} paths in their place; files
-     * that are not there are a one-line error saying where the setting came from.
+     * The CLIP settings of the run: the image run's, with the video config's {@code clip} paths in their place; a file
+     * that is not there is a one-line error saying where the setting came from.
      */
     static RunConfig.Clip clipSettings(VideoRunConfig cfg, RunConfig image) {
         RunConfig.Clip c = cfg.clip().over(image.clip());
-        try {
-            ClipResources.checkFiles(c);
-        } catch (GkcException e) {
-            if (cfg.clip().weights().isEmpty() || cfg.clip().merges().isEmpty()) {
-                throw GkcException.of("%s, as the image run %s recorded it: name its CLIP's files on this machine with --set clip.weights=FILE --set clip.merges=FILE",
-                        e.getMessage(), cfg.init());
-            }
-            throw e;
+        if (!c.weights().equals("builtin")) {
+            requireFile("clip.weights", c.weights(), cfg.clip().weights().isEmpty(), cfg.init());
+            requireFile("clip.merges", c.merges(), cfg.clip().merges().isEmpty(), cfg.init());
         }
         return c;
+    }
+
+    private static void requireFile(String key, String file, boolean recorded, String init) {
+        if (file.isEmpty() || !Files.isRegularFile(Path.of(file))) {
+            throw GkcException.of("%s: %s%s", key, file.isEmpty() ? "not set" : "file not found: " + file, recorded
+                    ? String.format(" (as the image run %s recorded it; name the file on this machine with --set %s=FILE)", init, key) : "");
+        }
     }
 
     /** The run's CLIP, whose text space must be the image network's (its image tower is the distillation teacher). */

@@ -287,5 +287,6 @@ class VipsegCommandsTest {
         // distillation's teacher is the image run's CLIP image tower: a CLIP that is not there stops the run before anything is written
         refused("clip.weights: file not found", trainVideo(dir.resolve("bad-clip"), 1, "--set", "clip.weights=" + dir.resolve("RN50.pt")));
         assertFalse(Files.exists(dir.resolve("bad-clip")));
+        refused("clip.merges: file not found", trainVideo(dir.resolve("bad-clip"), 1, "--set", "clip.merges=" + dir.resolve("vocab.txt.gz")));
     }
 }
