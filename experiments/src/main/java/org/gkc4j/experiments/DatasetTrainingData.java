@@ -83,7 +83,7 @@ final class DatasetTrainingData implements TrainingData {
      * dataset's own class names, as {@code gkc synonyms build} writes it), else WordNet 3.0 with the optional
      * {@code diversification.overrides}.
      */
-    private static Map<String, List<String>> synonyms(RunConfig.Diversification d, List<String> datasetNames, List<String> vocabulary) {
+    static Map<String, List<String>> synonyms(RunConfig.Diversification d, List<String> datasetNames, List<String> vocabulary) {
         if (!d.enabled()) {
             return Map.of();
         }

@@ -15,14 +15,10 @@ import org.gkc4j.model.VideoGkcNetwork;
 import org.gkc4j.model.VideoPredictor;
 import org.gkc4j.pipeline.RgbImage;
 import org.gkc4j.pipeline.SegmentationSample;
-import org.gkc4j.pipeline.TrackEnricher;
 import org.gkc4j.pipeline.augment.Normalization;
 import org.gkc4j.pipeline.synthetic.SceneGenerator;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.pipeline.synthetic.VideoSceneGenerator;
-import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
-import org.gkc4j.pipeline.text.SynonymScores;
-import org.gkc4j.pipeline.text.TextDiversification;
 import org.gkc4j.train.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -76,36 +72,18 @@ public final class VideoDemo {
         List<Integer> seen = world.seen();
         List<String> seenNames = seen.stream().map(i -> world.classNames().get(i)).toList();
 
-        RunConfig videoRun = trainingRun(cfg, imageCfg);
-        TrackEnricher tracks = null;
-        int teacherDim = 0;
-        if (cfg.diversification().enabled() || cfg.distillation().enabled()) {
-            // the image method's caches, over every frame of the training videos
-            VideoTrainingData data = new VideoTrainingData(gen, v);
-            SynonymScores scores = null;
-            TextDiversification diversification = null;
-            if (cfg.diversification().enabled()) {
-                scores = TrainingSetup.synonymScores(videoRun, data, clip);
-                diversification = new TextDiversification(seenNames, data.synonyms(), scores, cfg.diversification().toSampler());
-            }
-            TeacherFeatureStore teacher = null;
-            if (cfg.distillation().enabled()) {
-                teacher = TrainingSetup.teacher(videoRun, data, clip, clip.embed(seenNames), out);
-                teacherDim = teacher.dim();
-            }
-            tracks = new TrackEnricher(diversification, scores, teacher);
-        }
-        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), TrainingSetup.terms(videoRun, seenNames, clip.embedder(), teacherDim),
+        // the image method's caches over every frame of the training videos, read per track
+        VideoTrainingSetup setup = VideoTrainingSetup.assemble(trainingRun(cfg, imageCfg), new VideoTrainingData(gen, v), clip, out);
+        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), setup.terms(),
                 image.weights(), clip.embed(seenNames), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, v.trainFrames()));
         int[] toTrain = new int[world.classes().size()];
         java.util.Arrays.fill(toTrain, -1);
         for (int i = 0; i < seen.size(); i++) {
             toTrain[seen.get(i)] = i;
         }
-        TrackEnricher enricher = tracks;
         double trainSeconds = VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * v.trainFrames(), "train video",
                 Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg)),
-                (step, a) -> clipBatch(gen, cfg, toTrain, enricher, new SplittableRandom((v.seed() * 1_000_003L + step) * 31 + a)));
+                (step, a) -> clipBatch(gen, cfg, toTrain, setup, new SplittableRandom((v.seed() * 1_000_003L + step) * 31 + a)));
         Map<String, INDArray> videoWeights = trainer.stateDict();
         Safetensors.write(out.resolve(WEIGHTS), videoWeights, Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg),
                 "video_config", Configs.toYaml(cfg)));
@@ -125,8 +103,7 @@ public final class VideoDemo {
      * alignment): what the loss terms and the caches are built from.
      */
     static RunConfig trainingRun(VideoDemoConfig cfg, RunConfig image) {
-        return new RunConfig(image.model(), cfg.criterion(), image.train(), image.data(), image.clip(), cfg.diversification(), cfg.distillation(),
-                new RunConfig.Grounding(false, 0, 0, 0), new RunConfig.Alignment(false, 0), image.evaluation());
+        return VideoTrainingSetup.runConfig(image, image.clip(), cfg.criterion(), cfg.diversification(), cfg.distillation());
     }
 
     /** The generator seed of training video {@code index} (of {@code trainVideos}). */
@@ -139,8 +116,8 @@ public final class VideoDemo {
         return clipBatch(gen, cfg, toTrain, null, rng);
     }
 
-    /** As above, each clip's targets enriched per track by {@code tracks} (null: plain targets). */
-    static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, TrackEnricher tracks, SplittableRandom rng) {
+    /** As above, each clip's targets enriched per track by {@code setup} (null: plain targets). */
+    static TrainingBatch clipBatch(VideoSceneGenerator gen, VideoDemoConfig cfg, int[] toTrain, VideoTrainingSetup setup, SplittableRandom rng) {
         VideoDemoConfig.Videos v = cfg.videos();
         int t = v.trainFrames();
         List<List<SegmentationSample>> clips = new ArrayList<>();
@@ -151,9 +128,8 @@ public final class VideoDemo {
             List<SegmentationSample> clip = video.frames().subList(start, start + t);
             clips.add(clip);
             int max = cfg.criterion().maxTargetsPerImage();
-            ImageTargets clipTargets = ClipBatches.trackTargets(clip, toTrain, max);
             // enriched here, clip by clip, so a clip's synonym draws follow its own video and start draws
-            targets.add(tracks == null ? clipTargets : tracks.enrich(clip, ClipBatches.trackIds(clip, toTrain, max), clipTargets, rng));
+            targets.add(setup == null ? ClipBatches.trackTargets(clip, toTrain, max) : setup.targets(clip, toTrain, max, rng));
         }
         return ClipBatches.batch(clips, targets);
     }

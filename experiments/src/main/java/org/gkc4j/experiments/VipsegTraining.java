@@ -2,9 +2,8 @@ package org.gkc4j.experiments;
 
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
-import org.gkc4j.criterion.ClassLoss;
-import org.gkc4j.criterion.LossTerm;
-import org.gkc4j.criterion.MaskLosses;
+import org.gkc4j.data.ImageTargets;
+import org.gkc4j.data.TrainingBatch;
 import org.gkc4j.io.AtomicFiles;
 import org.gkc4j.io.Safetensors;
 import org.gkc4j.model.GkcModelConfig;
@@ -33,10 +32,12 @@ import java.util.SplittableRandom;
  * {@code gkc train-video}: the video network ({@link VideoGkcNetwork}) initialised from an image run ({@code init})
  * and trained on clips of VIPSeg's train split as the config's variant reads it ({@code base_ignore}: unseen
  * segments void; {@code base_delete}: videos holding unseen categories left out), against the variant's class names,
- * with the mask, dice and class losses (the authors' video recipe has grounding off; text diversification and
- * distillation are not carried to video). A clip is {@code trainFrames} consecutive frames of a random video, scaled so
- * the shorter edge is {@code imageSize} and cropped to a square at one random place for the whole clip; its targets
- * are its tracks. Checkpoints are written atomically; {@code --resume} continues from the last one.
+ * with the mask, dice and class losses and GKC's text diversification and distillation per track ({@link
+ * VideoTrainingSetup}, as the video demo: the caches are the image method's, computed over every training frame with
+ * the image run's CLIP and reused by later runs; the authors' video recipe has grounding off). A clip is {@code
+ * trainFrames} consecutive frames of a random video, scaled so the shorter edge is {@code imageSize} and cropped to a
+ * square at one random place for the whole clip; its targets are its tracks. Checkpoints are written atomically;
+ * {@code --resume} continues from the last one.
  */
 public final class VipsegTraining {
     public static final String CHECKPOINT = TrainingRun.CHECKPOINT, WEIGHTS = TrainingRun.WEIGHTS, LOG = TrainingRun.METRICS_LOG,
@@ -64,40 +65,113 @@ public final class VipsegTraining {
         }
         TrainedModel image = TrainedModel.load(Path.of(cfg.init()));
         RunConfig imageCfg = image.config();
+        RunConfig run = VideoTrainingSetup.runConfig(imageCfg, clipSettings(cfg, imageCfg), cfg.criterion(), cfg.diversification(), cfg.distillation());
         VipsegDataset data = VipsegDataset.vipseg720p(dir, "train", cfg.data().vipsegVariant(), LoadOptions.skipDamaged(), LoadReport.toStderr());
         int t = cfg.data().trainFrames(), size = cfg.data().imageSize();
         List<VipsegIndex.Video> videos = data.videos().stream().filter(v -> v.frames().size() >= t).toList();
         if (videos.isEmpty()) {
             throw GkcException.of("no VIPSeg training video under %s has %d frames (data.trainFrames) as the %s variant reads it", dir, t, cfg.data().variant());
         }
+        ClipResources clip = openClip(run, imageCfg, cfg.init());
         Files.createDirectories(out);
         Provenance.write(out.resolve("provenance.json"));
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
         GkcModelConfig model = imageCfg.model();
-        ClipResources clip = ClipResources.open(imageCfg);
-        List<String> names = data.classNames();
-        int[] toTrain = new int[names.size()];
-        for (int i = 0; i < toTrain.length; i++) {
-            toTrain[i] = i;
-        }
-        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), c -> List.<LossTerm>of(new MaskLosses.Bce(c), new MaskLosses.Dice(c), new ClassLoss(c)),
-                image.weights(), clip.embed(names), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, t));
-        Map<String, String> meta = Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg), VideoLabeller.VIDEO_CONFIG_KEY, Configs.toYaml(cfg));
-        System.err.printf("gkc: training the video network from %s on %d VIPSeg videos (%s, %d class names), clips of %d frames at %d px%n",
-                cfg.init(), videos.size(), cfg.data().variant(), names.size(), t, size);
-        VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * t, "train-video", meta, (step, a) -> {
-            SplittableRandom rng = new SplittableRandom((cfg.train().seed() * 1_000_003L + step) * 31 + a);
-            List<List<SegmentationSample>> clips = new ArrayList<>();
-            for (int b = 0; b < cfg.train().batchSize(); b++) {
-                clips.add(clip(data, videos.get(rng.nextInt(videos.size())), t, size, rng));
-            }
-            return ClipBatches.batch(clips, toTrain, cfg.criterion().maxTargetsPerImage());
-        });
+        VideoTrainingSetup setup = setup(run, data, dir, clip, out);
+        int[] toTrain = trainLabels(data);
+        Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), setup.terms(), image.weights(), clip.embed(data.classNames()), size, size,
+                DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, t));
+        // the image run's config with the CLIP this run found, so evaluating the video run finds it too
+        RunConfig recorded = new RunConfig(imageCfg.model(), imageCfg.criterion(), imageCfg.train(), imageCfg.data(), run.clip(), imageCfg.diversification(),
+                imageCfg.distillation(), imageCfg.grounding(), imageCfg.alignment(), imageCfg.evaluation());
+        Map<String, String> meta = Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(recorded), VideoLabeller.VIDEO_CONFIG_KEY, Configs.toYaml(cfg));
+        System.err.printf("gkc: training the video network from %s on %d VIPSeg videos (%s, %d class names), clips of %d frames at %d px%s%n",
+                cfg.init(), videos.size(), cfg.data().variant(), data.classNames().size(), t, size, contributions(cfg));
+        VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * t, "train-video", meta,
+                (step, a) -> draw(cfg, data, videos, setup, toTrain, step, a).batch());
         Safetensors.write(out.resolve(WEIGHTS), trainer.stateDict(), Map.of("format", "pt", TrainedModel.CONFIG_KEY, meta.get(TrainedModel.CONFIG_KEY),
                 VideoLabeller.VIDEO_CONFIG_KEY, meta.get(VideoLabeller.VIDEO_CONFIG_KEY)));
         System.err.printf("gkc: %d steps; weights in %s (evaluate with 'gkc eval --checkpoint %s --dataset vipseg --root R --out DIR')%n",
                 trainer.step(), out.resolve(WEIGHTS), out);
         return trainer.step();
+    }
+
+    private static String contributions(VideoRunConfig cfg) {
+        List<String> on = new ArrayList<>();
+        if (cfg.diversification().enabled()) {
+            on.add("text diversification");
+        }
+        if (cfg.distillation().enabled()) {
+            on.add("distillation");
+        }
+        return on.isEmpty() ? "" : ", " + String.join(" and ", on) + " per track";
+    }
+
+    /**
+     * The CLIP settings of the run: the image run's, with the video config's {@code clip} paths in their place; a file
+     * that is not there is a one-line error saying where the setting came from.
+     */
+    static RunConfig.Clip clipSettings(VideoRunConfig cfg, RunConfig image) {
+        RunConfig.Clip c = cfg.clip().over(image.clip());
+        if (!c.weights().equals("builtin")) {
+            requireFile("clip.weights", c.weights(), cfg.clip().weights().isEmpty(), cfg.init());
+            requireFile("clip.merges", c.merges(), cfg.clip().merges().isEmpty(), cfg.init());
+        }
+        return c;
+    }
+
+    private static void requireFile(String key, String file, boolean recorded, String init) {
+        if (file.isEmpty() || !Files.isRegularFile(Path.of(file))) {
+            throw GkcException.of("%s: %s%s", key, file.isEmpty() ? "not set" : "file not found: " + file, recorded
+                    ? String.format(" (as the image run %s recorded it; name the file on this machine with --set %s=FILE)", init, key) : "");
+        }
+    }
+
+    /** The run's CLIP, whose text space must be the image network's (its image tower is the distillation teacher). */
+    static ClipResources openClip(RunConfig run, RunConfig image, String init) throws Exception {
+        ClipResources clip = ClipResources.open(run);
+        int text = clip.weights().config().embedDim(), network = image.model().head().embedDim();
+        if (text != network) {
+            throw GkcException.of("clip.weights %s has a text space of width %d but the image run %s was trained in one of %d: use the CLIP it was trained with",
+                    run.clip().weights(), text, init, network);
+        }
+        return clip;
+    }
+
+    /** The text contributions over VIPSeg's training frames as {@code data} reads them (caches under the run's {@code clip.cache}). */
+    static VideoTrainingSetup setup(RunConfig run, VipsegDataset data, Path layout, ClipResources clip, Path out) {
+        return VideoTrainingSetup.assemble(run, new VipsegTrainingData(data, layout.resolve("panoptic_gt_VIPSeg_train.json"), run.diversification()), clip, out);
+    }
+
+    /** Every class of the variant is trained: a segment's label is its class index. */
+    static int[] trainLabels(VipsegDataset data) {
+        int[] toTrain = new int[data.classNames().size()];
+        for (int i = 0; i < toTrain.length; i++) {
+            toTrain[i] = i;
+        }
+        return toTrain;
+    }
+
+    /** The clips of one micro-batch and the batch made of them. */
+    record Draw(List<List<SegmentationSample>> clips, TrainingBatch batch) {
+    }
+
+    /**
+     * Micro-batch {@code micro} of step {@code step}: {@code train.batchSize} clips of random videos, each with its
+     * per-track targets, enriched clip by clip; a pure function of the step and micro-batch, so a resumed run draws as
+     * a straight one.
+     */
+    static Draw draw(VideoRunConfig cfg, VipsegDataset data, List<VipsegIndex.Video> videos, VideoTrainingSetup setup, int[] toTrain, int step, int micro) {
+        SplittableRandom rng = new SplittableRandom((cfg.train().seed() * 1_000_003L + step) * 31 + micro);
+        int t = cfg.data().trainFrames(), size = cfg.data().imageSize();
+        List<List<SegmentationSample>> clips = new ArrayList<>();
+        List<ImageTargets> targets = new ArrayList<>();
+        for (int b = 0; b < cfg.train().batchSize(); b++) {
+            List<SegmentationSample> c = clip(data, videos.get(rng.nextInt(videos.size())), t, size, rng);
+            clips.add(c);
+            targets.add(setup.targets(c, toTrain, cfg.criterion().maxTargetsPerImage(), rng));
+        }
+        return new Draw(clips, ClipBatches.batch(clips, targets));
     }
 
     /**

@@ -29,6 +29,13 @@ class VideoRunConfigTest {
         assertEquals(1e-4, c.train().lr(), 0);
         assertEquals(VipsegVariant.BASE_IGNORE, c.data().vipsegVariant());
         assertFalse(c.grounding().enabled());
+        // GKC's two contributions on, with the image recipe's settings (configs/coco-panoptic.yaml: the framework's defaults)
+        RunConfig coco = Configs.load(RunConfig.class, RunConfig.defaults(), Path.of("../configs/coco-panoptic.yaml"), List.of());
+        assertEquals(coco.distillation(), c.distillation());
+        assertEquals(coco.diversification().enabled(), c.diversification().enabled());
+        assertEquals(coco.diversification().toSampler(), c.diversification().toSampler());
+        assertEquals(coco.diversification().weight(), c.diversification().weight(), 0);
+        assertEquals(VideoRunConfig.Clip.defaults(), c.clip());   // the image run's CLIP unless told otherwise
         // the learning rate steps down by 10 at iteration 4000 and only there (after the warm-up)
         assertEquals(1.0, c.train().lrFactor(3999), 1e-12);
         assertEquals(0.1, c.train().lrFactor(4000), 1e-12);
