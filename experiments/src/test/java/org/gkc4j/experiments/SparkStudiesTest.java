@@ -7,12 +7,17 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** An ablation whose runs are Spark tasks (local[2], two runs at once, each in a fresh JVM): the table of the runs' own metrics, resumable. */
+/**
+ * Studies whose runs are Spark tasks (local[2], two runs at once, each in a fresh JVM): an ablation's table of the runs'
+ * own metrics, a sweep's table equal to the sequential sweep's; both resumable.
+ */
 class SparkStudiesTest {
     @TempDir
     Path dir;
@@ -43,6 +48,41 @@ class SparkStudiesTest {
         String again = runCapturingStderr(args);
         assertTrue(!again.contains("submitted"), "finished runs are not submitted again: " + again);
         assertEquals(table, Files.readString(out.resolve("results.md")));
+    }
+
+    @Test
+    void sweepTrialsRunAsSparkTasksGiveTheSequentialSweepsTableAndResume() throws Exception {
+        Path cfg = dir.resolve("sweep.yaml");
+        Files.writeString(cfg, String.join("\n",
+                "title: tiny sweep on spark",
+                "base: " + Path.of("../configs/demo.yaml").toAbsolutePath().normalize(),
+                "strategy: grid",
+                "objective: mIoU",
+                "space:",
+                "  train.seed: {type: choice, values: [\"0\", \"1\"]}", ""));
+        List<String> tiny = new java.util.ArrayList<>(TinyRuns.overrides(dir.resolve("cache"), 1));
+        tiny.addAll(List.of("evaluation.images=4", "evaluation.visualise=0", "evaluation.validationImages=2", "evaluation.seenPenalties=[0.0]",
+                "evaluation.hubnessWeights=[0.0]"));   // the table compares trials' scores, any evaluation will do: the cheapest
+        Path sequential = dir.resolve("sequential"), spark = dir.resolve("spark");
+        runCapturingStderr(TinyRuns.withOverrides(tiny, "sweep", "--config", cfg.toString(), "--out", sequential.toString(), "--in-process"));
+        String[] args = TinyRuns.withOverrides(tiny, "sweep", "--config", cfg.toString(), "--out", spark.toString(), "--spark", "local[2]");
+        runCapturingStderr(args);
+
+        String table = Files.readString(spark.resolve("results.md"));
+        System.err.println(table);
+        assertEquals(Files.readString(sequential.resolve("results.md")), table);
+        List<String> rows = table.lines().filter(l -> l.matches("\\| \\d+ \\| \\d+ \\|.*")).toList();
+        assertEquals(2, rows.size(), table);
+        // two different scores: the ranking is the runs' own, not the order in which the tasks ended
+        assertTrue(!rows.get(0).split("\\|")[3].equals(rows.get(1).split("\\|")[3]), table);
+        for (String trial : List.of("trial-0", "trial-1")) {
+            assertTrue(Files.exists(spark.resolve(trial).resolve("model.safetensors")), "the trial's own files, written by its JVM");
+        }
+
+        FileTime before = Files.getLastModifiedTime(spark.resolve("trial-1").resolve(TrainingRun.METRICS));
+        runCapturingStderr(args);
+        assertEquals(before, Files.getLastModifiedTime(spark.resolve("trial-1").resolve(TrainingRun.METRICS)), "finished trials are not run again");
+        assertEquals(table, Files.readString(spark.resolve("results.md")));
     }
 
     /** The command's exit must be 0; returns what it printed on System.err (progress lines go there). */
