@@ -121,7 +121,8 @@ public final class ClipStitcher {
         private int previousStart, previousEnd;
         private float[][][] shared = new float[0][][];   // the previous clip's full-resolution masks [frame][Q][H*W] of frames previousEnd - shared.length ..
         private int maskHeight, maskWidth;
-        private double[][] ry, rx;
+        private int[][] yTaps, xTaps;   // the bilinear upsampling's source rows / columns and weights per output row / column
+        private double[][] yWeights, xWeights;
         private int held, peakHeld;
 
         private Video(int frames, int height, int width) {
@@ -183,13 +184,43 @@ public final class ClipStitcher {
         private void resolution(Clip clip) {
             maskHeight = clip.maskHeight();
             maskWidth = clip.maskWidth();
-            ry = Resize.matrix(maskHeight, height);
-            rx = Resize.matrix(maskWidth, width);
+            double[][] ry = Resize.matrix(maskHeight, height), rx = Resize.matrix(maskWidth, width);
+            yTaps = taps(ry);
+            yWeights = weights(ry, yTaps);
+            xTaps = taps(rx);
+            xWeights = weights(rx, xTaps);
+        }
+
+        /** Each row's non-zero columns of an interpolation matrix, in column order (two at most for bilinear). */
+        private static int[][] taps(double[][] m) {
+            int[][] out = new int[m.length][];
+            for (int i = 0; i < m.length; i++) {
+                int[] cols = new int[m[i].length];
+                int n = 0;
+                for (int j = 0; j < m[i].length; j++) {
+                    if (m[i][j] != 0) {
+                        cols[n++] = j;
+                    }
+                }
+                out[i] = Arrays.copyOf(cols, n);
+            }
+            return out;
+        }
+
+        private static double[][] weights(double[][] m, int[][] taps) {
+            double[][] out = new double[m.length][];
+            for (int i = 0; i < m.length; i++) {
+                out[i] = new double[taps[i].length];
+                for (int n = 0; n < taps[i].length; n++) {
+                    out[i][n] = m[i][taps[i][n]];
+                }
+            }
+            return out;
         }
 
         /** Query {@code query}'s mask logits in frame {@code t} of a clip (not folded in), upsampled to the frame size as stitching reads them. */
         float[] upsampled(Clip clip, int query, int t) {
-            if (ry == null) {
+            if (yTaps == null) {
                 resolution(clip);
             }
             return upsample(clip.masks()[query][t]);
@@ -244,25 +275,21 @@ public final class ClipStitcher {
             double[] rows = new double[maskHeight * width];
             for (int y = 0; y < maskHeight; y++) {
                 for (int x = 0; x < width; x++) {
-                    double s = 0;
-                    for (int i = 0; i < maskWidth; i++) {
-                        if (rx[x][i] != 0) {
-                            s += rx[x][i] * low[y * maskWidth + i];
-                        }
+                    double sum = 0;
+                    for (int n = 0; n < xTaps[x].length; n++) {
+                        sum += xWeights[x][n] * low[y * maskWidth + xTaps[x][n]];
                     }
-                    rows[y * width + x] = s;
+                    rows[y * width + x] = sum;
                 }
             }
             float[] out = new float[height * width];
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    double s = 0;
-                    for (int i = 0; i < maskHeight; i++) {
-                        if (ry[y][i] != 0) {
-                            s += ry[y][i] * rows[i * width + x];
-                        }
+                    double sum = 0;
+                    for (int n = 0; n < yTaps[y].length; n++) {
+                        sum += yWeights[y][n] * rows[yTaps[y][n] * width + x];
                     }
-                    out[y * width + x] = (float) s;
+                    out[y * width + x] = (float) sum;
                 }
             }
             return out;
