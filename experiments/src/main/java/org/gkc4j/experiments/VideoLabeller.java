@@ -167,6 +167,20 @@ public interface VideoLabeller extends AutoCloseable {
             return out;
         }
 
+        /** One pass of the network per frame: one graph's heads classify the same queries against every vocabulary. */
+        @Override
+        public int[][][] label(INDArray frames, List<INDArray> vocabularies) {
+            int f = (int) frames.size(0);
+            int[][][] out = new int[vocabularies.size()][f][];
+            for (int i = 0; i < f; i++) {
+                List<INDArray> sems = predictor.semanticScores(frames.get(NDArrayIndex.interval(i, i + 1)), vocabularies);   // each [1,K,H,W]
+                for (int v = 0; v < out.length; v++) {
+                    out[v][i] = Nd4j.argMax(sems.get(v), 1).dup('c').castTo(DataType.INT).data().asInt();
+                }
+            }
+            return out;
+        }
+
         @Override
         public String description() {
             return "image network, frame by frame";
