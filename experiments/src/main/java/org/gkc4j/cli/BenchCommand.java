@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (medians of repeated runs).",
         subcommands = {BenchCommand.Clip.class, BenchCommand.Model.class, BenchCommand.Pipeline.class, BenchCommand.Inference.class,
-                ExecutorBench.class})
+                BenchCommand.Video.class, ExecutorBench.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -308,6 +308,83 @@ public final class BenchCommand implements Runnable {
             out.printf("single-stage is %.1fx faster than two-stage on this machine (the paper: about 3.5x on a V100 against SimBaseline)%n", twoStage / single);
             out.printf("peak RSS %d MB%n", Timing.peakRssMb());
             return 0;
+        }
+    }
+
+    @Command(name = "video", mixinStandardHelpOptions = true,
+            description = "The video network clip by clip on one long synthetic video (random weights and frames), labelled against several vocabularies from one pass: seconds, the full-resolution frames of masks the stitcher held at once, live heap and RSS.")
+    static final class Video implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+        @Option(names = "--config", defaultValue = "configs/model/tiny.yaml", description = "GKC model config (default ${DEFAULT-VALUE}).")
+        Path config;
+        @Option(names = "--frames", defaultValue = "40", description = "Frames of the video (default ${DEFAULT-VALUE}).")
+        int frames;
+        @Option(names = "--size", defaultValue = "256", description = "Frame size, a multiple of 32 (default ${DEFAULT-VALUE}).")
+        int size;
+        @Option(names = "--clip", defaultValue = "4", description = "Clip length (default ${DEFAULT-VALUE}).")
+        int clip;
+        @Option(names = "--overlap", defaultValue = "1", description = "Frames neighbouring clips share (default ${DEFAULT-VALUE}).")
+        int overlap;
+        @Option(names = "--classes", split = ",", defaultValue = "124,112,12", description = "Vocabulary sizes (default: VIPSeg's ${DEFAULT-VALUE}).")
+        List<Integer> classes;
+
+        @Override
+        public Integer call() throws Exception {
+            org.gkc4j.GkcException.check(size >= 32 && size % 32 == 0, "--size must be a positive multiple of 32, not %d", size);
+            org.gkc4j.GkcException.check(frames >= clip && clip >= 1 && overlap >= 0 && overlap < clip, "--frames %d, --clip %d, --overlap %d: need frames >= clip > overlap >= 0", frames, clip, overlap);
+            PrintStream out = System.out;
+            OpFixes.install();
+            var cfg = modelConfig(config);
+            var predictor = new org.gkc4j.model.VideoPredictor(cfg, randomNetwork(cfg), clip, overlap, new org.gkc4j.model.ClipStitcher(1.0, 0.5));
+            Nd4j.getRandom().setSeed(1);
+            INDArray video = Nd4j.randn(DataType.FLOAT, frames, 3, size, size);
+            List<INDArray> vocabularies = new ArrayList<>();
+            for (int k : classes) {
+                vocabularies.add(Nd4j.randn(DataType.FLOAT, k, cfg.head().embedDim()));
+            }
+            predictor.predict(video.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, clip)), vocabularies);   // the graph is built before measuring
+            long idle = liveHeap();
+            long[] peak = {idle};
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peak[0] = Math.max(peak[0], liveHeap());
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.setDaemon(true);
+            sampler.start();
+            double seconds = Timing.once(() -> predictor.predict(video, vocabularies));
+            sampler.interrupt();
+            sampler.join();
+            int clips = org.gkc4j.model.ClipStitcher.starts(frames, clip, overlap).size();
+            double frameMb = cfg.decoder().queries() * (double) size * size * 4 / 1e6;
+            out.printf("video network %s, %d queries; %d frames of %dx%d, clips of %d overlapping by %d (%d clips), vocabularies %s, one network pass%n",
+                    config, cfg.decoder().queries(), frames, size, size, clip, overlap, clips, classes);
+            out.println("| figure | value |");
+            out.println("|---|---|");
+            out.printf("| seconds for the video | %.1f |%n", seconds);
+            out.printf("| full-resolution frames of masks held at once | %d (%.0f MB; all clips kept: %d frames, %.0f MB) |%n",
+                    predictor.peakFullResolutionFrames(), predictor.peakFullResolutionFrames() * frameMb, clips * clip, clips * clip * frameMb);
+            out.printf("| masks kept at the mask resolution (1/16 of the pixels) until the video ends | %.0f MB |%n", clips * clip * frameMb / 16);
+            out.printf("| peak live heap above idle (sampled after a GC every 0.3 s) | %.0f MB |%n", (peak[0] - idle) / 1e6);
+            out.printf("| peak RSS of the process | %d MB |%n", Timing.peakRssMb());
+            return 0;
+        }
+
+        private static long liveHeap() {
+            System.gc();
+            long used = 0;
+            for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                    used += pool.getUsage().getUsed();
+                }
+            }
+            return used;
         }
     }
 }

@@ -31,6 +31,15 @@ public interface VideoLabeller extends AutoCloseable {
     /** Label maps (row-major class indices into the vocabulary {@code text} [K,E]) of every frame of a video [F,3,H,W], normalised, H and W multiples of 32. */
     int[][] label(INDArray frames, INDArray text);
 
+    /** Label maps [V][frame][pixel] against each of V vocabularies [K_v,E]; by default one labelling per vocabulary. */
+    default int[][][] label(INDArray frames, List<INDArray> vocabularies) {
+        int[][][] out = new int[vocabularies.size()][][];
+        for (int v = 0; v < out.length; v++) {
+            out[v] = label(frames, vocabularies.get(v));
+        }
+        return out;
+    }
+
     /** What labels the frames, for reports. */
     String description();
 
@@ -102,15 +111,30 @@ public interface VideoLabeller extends AutoCloseable {
 
         @Override
         public int[][] label(INDArray frames, INDArray text) {
+            return label(frames, List.of(text))[0];
+        }
+
+        /** One pass of the network per video: the vocabularies classify the same query embeddings. */
+        @Override
+        public int[][][] label(INDArray frames, List<INDArray> vocabularies) {
             int f = (int) frames.size(0);
             if (f >= clipLength) {
-                return predictor.predict(frames, text);
+                return predictor.predict(frames, vocabularies);
             }
             INDArray padded = Nd4j.create(frames.dataType(), clipLength, frames.size(1), frames.size(2), frames.size(3));
             for (int i = 0; i < clipLength; i++) {
                 padded.get(NDArrayIndex.point(i)).assign(frames.get(NDArrayIndex.point(Math.min(i, f - 1))));
             }
-            return java.util.Arrays.copyOf(predictor.predict(padded, text), f);
+            int[][][] out = predictor.predict(padded, vocabularies);
+            for (int v = 0; v < out.length; v++) {
+                out[v] = java.util.Arrays.copyOf(out[v], f);
+            }
+            return out;
+        }
+
+        /** The most full-resolution frames of masks the last video held at once. */
+        public int peakFullResolutionFrames() {
+            return predictor.peakFullResolutionFrames();
         }
 
         @Override
@@ -139,6 +163,20 @@ public interface VideoLabeller extends AutoCloseable {
             for (int i = 0; i < f; i++) {
                 INDArray sem = predictor.run(frames.get(NDArrayIndex.interval(i, i + 1)), text).semSeg();   // [1,K,H,W]
                 out[i] = Nd4j.argMax(sem, 1).dup('c').castTo(DataType.INT).data().asInt();
+            }
+            return out;
+        }
+
+        /** One pass of the network per frame: one graph's heads classify the same queries against every vocabulary. */
+        @Override
+        public int[][][] label(INDArray frames, List<INDArray> vocabularies) {
+            int f = (int) frames.size(0);
+            int[][][] out = new int[vocabularies.size()][f][];
+            for (int i = 0; i < f; i++) {
+                List<INDArray> sems = predictor.semanticScores(frames.get(NDArrayIndex.interval(i, i + 1)), vocabularies);   // each [1,K,H,W]
+                for (int v = 0; v < out.length; v++) {
+                    out[v][i] = Nd4j.argMax(sems.get(v), 1).dup('c').castTo(DataType.INT).data().asInt();
+                }
             }
             return out;
         }

@@ -141,7 +141,8 @@ public final class VipsegEvaluation {
                 int[] wh = inferenceSize(w, h, size);
                 List<RgbImage> resized = samples.stream().map(s -> Resampling.bilinear(s.image(), wh[0], wh[1])).toList();
                 INDArray batch = Nd4j.create(Normalization.IMAGENET.batch(resized, resized.size()), new long[]{resized.size(), 3, wh[1], wh[0]}, 'c');
-                int[][] pAll = labeller.label(batch, textAll), pSeen = labeller.label(batch, textBase), pUnseen = labeller.label(batch, textNovel);
+                int[][][] p = labeller.label(batch, List.of(textAll, textBase, textNovel));
+                int[][] pAll = p[0], pSeen = p[1], pUnseen = p[2];
                 for (int i = 0; i < samples.size(); i++) {
                     SegmentationSample s = samples.get(i);
                     String name = s.id().substring(s.id().lastIndexOf('/') + 1) + ".png";

@@ -32,7 +32,7 @@ public final class GkcPredictor {
 
     private final GkcModelConfig cfg;
     private final Map<String, INDArray> weights;
-    private final Map<String, Graph> graphs = new LinkedHashMap<>();
+    private final Map<String, Graph> graphs = new LinkedHashMap<>(), multiGraphs = new LinkedHashMap<>();
     private final DataType dtype;
 
     public GkcPredictor(GkcModelConfig cfg, Map<String, INDArray> weights) {
@@ -97,13 +97,66 @@ public final class GkcPredictor {
         return new Result(masks, logits, sem);
     }
 
+    /**
+     * Semantic scores [N,K_v,H,W] of images against each of several vocabularies [K_v,E] from one pass of the network:
+     * one graph whose heads read the same query embeddings and masks (as {@link #run} computes them, vocabulary by
+     * vocabulary). Images of any size, as {@link #run}.
+     */
+    public List<INDArray> semanticScores(INDArray images, List<INDArray> vocabularies) {
+        long n = images.size(0), h = images.size(2), w = images.size(3);
+        long ph = (h + 31) / 32 * 32, pw = (w + 31) / 32 * 32;
+        INDArray padded = images;
+        if (ph != h || pw != w) {
+            padded = Nd4j.create(dtype, n, 3, ph, pw);
+            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).assign(images);
+        }
+        long[] ks = vocabularies.stream().mapToLong(v -> v.size(0)).toArray();
+        String key = n + "x" + ph + "x" + pw + "x" + java.util.Arrays.toString(ks);
+        Graph g = multiGraphs.computeIfAbsent(key, k -> buildMulti(n, ph, pw, ks));
+        Map<String, INDArray> in = new LinkedHashMap<>();
+        in.put("images", padded.castTo(dtype));
+        for (int v = 0; v < ks.length; v++) {
+            in.put("text_features_" + v, vocabularies.get(v).castTo(dtype));
+        }
+        Map<String, INDArray> out = GraphExecution.output(g.sd(), in, g.logits());
+        List<INDArray> sems = new ArrayList<>();
+        for (String name : g.logits()) {
+            INDArray sem = out.get(name);
+            sems.add(ph != h || pw != w ? sem.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).dup() : sem);
+        }
+        return sems;
+    }
+
+    /** The network once, then the final set's head and semantic scores per vocabulary (their names in {@code logits}). */
+    private Graph buildMulti(long n, long h, long w, long[] ks) {
+        OpFixes.install();
+        GraphContext ctx = GraphContext.builder().dtype(dtype).weights(weights).trainable(key -> false).build();
+        SameDiff sd = ctx.sd();
+        SDVariable images = sd.placeHolder("images", dtype, n, 3, h, w);
+        GkcNetwork net = new GkcNetwork(ctx, cfg);
+        GkcNetwork.Outputs o = net.forward(images);
+        int last = o.sets() - 1;
+        List<String> sems = new ArrayList<>();
+        for (int v = 0; v < ks.length; v++) {
+            SDVariable text = sd.placeHolder("text_features_" + v, dtype, ks[v], cfg.head().embedDim());
+            SDVariable logits = net.head().logits(o.embeddings().get(last), net.head().classifier(text), ks[v] + 1);
+            sems.add(semanticScores(ctx.root(), logits, o.masks().get(last), ks[v], h, w).name());
+        }
+        return new Graph(sd, List.of(), sems, null);
+    }
+
     /** Drops the built graphs (and the activations they hold) so their memory can be reclaimed; the predictor stays usable. */
     public void close() {
         for (Graph g : graphs.values()) {
             g.sd().clearPlaceholders(true);
             g.sd().clearOpInputs();
         }
+        for (Graph g : multiGraphs.values()) {
+            g.sd().clearPlaceholders(true);
+            g.sd().clearOpInputs();
+        }
         graphs.clear();
+        multiGraphs.clear();
     }
 
     private Graph build(long n, long h, long w, long k) {

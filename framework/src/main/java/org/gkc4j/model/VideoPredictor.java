@@ -3,29 +3,27 @@ package org.gkc4j.model;
 import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.GkcException;
 import org.gkc4j.nn.GraphContext;
-import org.gkc4j.nn.Resize;
-import org.gkc4j.nn.Scope;
 import org.gkc4j.nn.fix.OpFixes;
-import org.gkc4j.nn.loss.Losses;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The video network in inference mode on whole videos: clips of {@code clipLength} frames overlapping by
- * {@code overlap}, each run once, joined into tracks by a {@link ClipStitcher}. Frames are normalised, their size a
- * multiple of 32. One graph per frame size and vocabulary size.
+ * {@code overlap}, each run once, folded into tracks by a {@link ClipStitcher} as they come. The graph stops at the
+ * masks (mask resolution) and the query embeddings, so it depends on no vocabulary: the open-vocabulary head's
+ * cosine logits against each vocabulary are computed here, and a video costs one network pass however many
+ * vocabularies label it. Frames are normalised, their size a multiple of 32. One graph per frame size.
  */
 public final class VideoPredictor {
-    private record Graph(SameDiff sd, String masks, String logits, String embeddings, long queries) {
+    private record Graph(SameDiff sd, String masks, String embeddings, long queries, long maskHeight, long maskWidth) {
     }
 
     private final GkcModelConfig cfg;
@@ -33,6 +31,9 @@ public final class VideoPredictor {
     private final int clipLength, overlap;
     private final ClipStitcher stitcher;
     private final Map<String, Graph> graphs = new LinkedHashMap<>();
+    private final double logitScale;
+    private final double[] voidEmbedding;
+    private int peakFullResolutionFrames;
 
     public VideoPredictor(GkcModelConfig cfg, Map<String, INDArray> weights, int clipLength, int overlap, ClipStitcher stitcher) {
         ClipStitcher.starts(clipLength + 1, clipLength, overlap);   // refuses an impossible schedule early
@@ -41,10 +42,23 @@ public final class VideoPredictor {
         this.clipLength = clipLength;
         this.overlap = overlap;
         this.stitcher = stitcher;
+        // the head's two parameters as OpenVocabularyHead creates them when a weights file lacks them
+        INDArray scale = weights.get("logit_scale");
+        this.logitScale = scale != null ? scale.getDouble(0) : cfg.head().learnedTemperature() ? cfg.head().logitScaleInit() : Math.log(10);
+        INDArray v = weights.get("non_object_embedding");
+        if (v == null) {
+            throw GkcException.of("the weights do not fit the video network: missing non_object_embedding");
+        }
+        this.voidEmbedding = v.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
     }
 
     /** Label maps (row-major class indices into the vocabulary) of every frame of a video [F,3,H,W] (F >= the clip length). */
     public int[][] predict(INDArray frames, INDArray textFeatures) {
+        return predict(frames, List.of(textFeatures))[0];
+    }
+
+    /** Label maps [V][F][H*W] of every frame of a video [F,3,H,W] (F >= the clip length) against each vocabulary [K_v,E], from one pass of the network. */
+    public int[][][] predict(INDArray frames, List<INDArray> vocabularies) {
         long f = frames.size(0), h = frames.size(2), w = frames.size(3);
         if (f < clipLength) {
             throw GkcException.of("a video of %d frames is shorter than a clip (%d frames)", f, clipLength);
@@ -52,39 +66,97 @@ public final class VideoPredictor {
         if (h % 32 != 0 || w % 32 != 0) {
             throw GkcException.of("video frames of %dx%d: the size must be a multiple of 32", h, w);
         }
-        List<ClipStitcher.Clip> clips = new ArrayList<>();
+        ClipStitcher.Video video = stitcher.video((int) f, (int) h, (int) w);
         for (int start : ClipStitcher.starts((int) f, clipLength, overlap)) {
-            clips.add(clip(frames.get(NDArrayIndex.interval(start, start + clipLength)), textFeatures, start));
+            video.add(clip(frames.get(NDArrayIndex.interval(start, start + clipLength)), vocabularies, start));
         }
-        return stitcher.labelMaps(clips, (int) f);
+        int[][][] out = video.labelMaps();
+        peakFullResolutionFrames = video.peakFullResolutionFrames();
+        return out;
     }
 
-    /** One clip's prediction: masks upsampled to the frame size, class probabilities without void, normalised embeddings. */
-    public ClipStitcher.Clip clip(INDArray clipFrames, INDArray textFeatures, int start) {
-        long h = clipFrames.size(2), w = clipFrames.size(3), k = textFeatures.size(0);
-        Graph g = graphs.computeIfAbsent(h + "x" + w + "x" + k, key -> build(h, w, k));
-        Map<String, INDArray> out = GraphExecution.output(g.sd(), Map.of("images", clipFrames.castTo(DataType.FLOAT), "text_features", textFeatures.castTo(DataType.FLOAT)),
-                g.masks(), g.logits(), g.embeddings());
-        int q = (int) g.queries(), t = clipLength;
-        INDArray masks = out.get(g.masks()).reshape(q, t, h * w);
+    /** The most full-resolution frames of masks the last {@link #predict} held at once. */
+    public int peakFullResolutionFrames() {
+        return peakFullResolutionFrames;
+    }
+
+    /** One clip's prediction: mask logits at the mask resolution, class probabilities without void against each vocabulary, query embeddings. */
+    public ClipStitcher.Clip clip(INDArray clipFrames, List<INDArray> vocabularies, int start) {
+        long h = clipFrames.size(2), w = clipFrames.size(3);
+        Graph g = graphs.computeIfAbsent(h + "x" + w, key -> build(h, w));
+        Map<String, INDArray> out = GraphExecution.output(g.sd(), Map.of("images", clipFrames.castTo(DataType.FLOAT)), g.masks(), g.embeddings());
+        int q = (int) g.queries(), t = clipLength, hw = (int) (g.maskHeight() * g.maskWidth());
+        float[] all = out.get(g.masks()).dup('c').data().asFloat();   // [1, Q, T*h, w]: a query's frames one after another
         float[][][] m = new float[q][t][];
         for (int i = 0; i < q; i++) {
             for (int j = 0; j < t; j++) {
-                m[i][j] = masks.get(NDArrayIndex.point(i), NDArrayIndex.point(j)).dup('c').data().asFloat();
+                m[i][j] = Arrays.copyOfRange(all, (i * t + j) * hw, (i * t + j + 1) * hw);
             }
         }
-        INDArray probs = Transforms.softmax(out.get(g.logits()).reshape(q, k + 1).castTo(DataType.DOUBLE), true)
-                .get(NDArrayIndex.all(), NDArrayIndex.interval(0, k));
-        INDArray emb = out.get(g.embeddings()).reshape(q, -1).castTo(DataType.DOUBLE);
-        return new ClipStitcher.Clip(start, m, probs.toDoubleMatrix(), emb.toDoubleMatrix());
+        double[][] emb = out.get(g.embeddings()).reshape(q, -1).castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][][] probs = new double[vocabularies.size()][][];
+        for (int v = 0; v < probs.length; v++) {
+            probs[v] = probabilities(emb, vocabularies.get(v).castTo(DataType.DOUBLE).toDoubleMatrix());
+        }
+        return new ClipStitcher.Clip(start, m, (int) g.maskHeight(), (int) g.maskWidth(), probs, emb);
     }
 
-    private Graph build(long h, long w, long k) {
+    /**
+     * The open-vocabulary head on query embeddings [Q][E]: softmax over exp(logit_scale) x the cosines against the
+     * text embeddings [K][E] and the void embedding, void dropped. Normalisation as the graph's (x / (sqrt(|x|^2 +
+     * 1e-24) + 1e-7)), in double where the graph computes in float.
+     */
+    double[][] probabilities(double[][] embeddings, double[][] text) {
+        int k = text.length;
+        double[][] classifier = new double[k + 1][];
+        for (int i = 0; i < k; i++) {
+            classifier[i] = normalise(text[i]);
+        }
+        classifier[k] = normalise(voidEmbedding);
+        double scale = Math.exp(logitScale);
+        double[][] out = new double[embeddings.length][k];
+        double[] logits = new double[k + 1];
+        for (int j = 0; j < embeddings.length; j++) {
+            double[] e = normalise(embeddings[j]);
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i <= k; i++) {
+                double dot = 0;
+                for (int d = 0; d < e.length; d++) {
+                    dot += e[d] * classifier[i][d];
+                }
+                logits[i] = dot * scale;
+                max = Math.max(max, logits[i]);
+            }
+            double sum = 0;
+            for (int i = 0; i <= k; i++) {
+                logits[i] = Math.exp(logits[i] - max);
+                sum += logits[i];
+            }
+            for (int i = 0; i < k; i++) {
+                out[j][i] = logits[i] / sum;
+            }
+        }
+        return out;
+    }
+
+    private static double[] normalise(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v * v;
+        }
+        double r = 1 / (Math.sqrt(s + 1e-24) + 1e-7);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * r;
+        }
+        return out;
+    }
+
+    private Graph build(long h, long w) {
         OpFixes.install();
         GraphContext ctx = GraphContext.builder().dtype(DataType.FLOAT).weights(weights).trainable(key -> false).build();
         SameDiff sd = ctx.sd();
         SDVariable images = sd.placeHolder("images", DataType.FLOAT, clipLength, 3, h, w);
-        SDVariable text = sd.placeHolder("text_features", DataType.FLOAT, k, cfg.head().embedDim());
         VideoGkcNetwork net = new VideoGkcNetwork(ctx, cfg, clipLength);
         GkcNetwork.Outputs o = net.forward(images);
         List<String> missing = ctx.initialisedKeys();
@@ -92,14 +164,9 @@ public final class VideoPredictor {
             throw GkcException.of("the weights do not fit the video network: missing %d %s", missing.size(), missing.subList(0, Math.min(5, missing.size())));
         }
         int last = o.sets() - 1;
-        Scope scope = ctx.root();
-        long[] ms = scope.shape(o.masks().get(last));
-        long q = ms[1], mh = ms[2] / clipLength, mw = ms[3];
-        SDVariable perFrame = scope.withShape(o.masks().get(last).reshape(1, q * clipLength, mh, mw), 1, q * clipLength, mh, mw);
-        SDVariable up = Resize.bilinear(scope, perFrame, h, w);
-        SDVariable logits = net.head().logits(o.embeddings().get(last), net.head().classifier(text), k + 1);
-        SDVariable emb = Losses.l2Normalize(sd, o.embeddings().get(last).reshape(q, cfg.head().embedDim()), 1);
-        return new Graph(sd, up.name(), logits.name(), emb.name(), q);
+        long[] ms = ctx.root().shape(o.masks().get(last));
+        // the head's logits are taken outside the graph; its parameters must still be the ones the file holds
+        return new Graph(sd, o.masks().get(last).name(), o.embeddings().get(last).name(), ms[1], ms[2] / clipLength, ms[3]);
     }
 
     /** Drops the built graphs so their memory can be reclaimed; the predictor stays usable. */

@@ -20,7 +20,7 @@ class ClipStitcherTest {
                 m[q][f][1 - onPixel[q]] = OFF;
             }
         }
-        return new ClipStitcher.Clip(start, m, probs, emb);
+        return new ClipStitcher.Clip(start, m, 1, 2, new double[][][]{probs}, emb);
     }
 
     @Test
@@ -50,15 +50,18 @@ class ClipStitcherTest {
         double[][] embA = {{1, 0}, {0, 1}}, embB = {{1, 0}, {0, 1}};   // embeddings would keep the query order
         ClipStitcher.Clip a = clip(0, 2, new int[]{0, 1}, new double[][]{{0.6, 0.2}, {0.3, 0.5}}, embA);
         ClipStitcher.Clip b = clip(1, 2, new int[]{1, 0}, new double[][]{{0.2, 0.6}, {0.2, 0.5}}, embB);
-        ClipStitcher s = new ClipStitcher(1.0, 0.1);
-        assertArrayEquals(new int[]{1, 0}, s.match(a, b));
-        int[][] labels = s.labelMaps(List.of(a, b), 3);
+        ClipStitcher.Video v = new ClipStitcher(1.0, 0.1).video(3, 1, 2);
+        v.add(a);
+        v.add(b);
+        assertArrayEquals(new int[]{1, 0}, v.tracks());
+        int[][] labels = v.labelMaps()[0];
         for (int f = 0; f < 3; f++) {
             assertArrayEquals(new int[]{0, 1}, labels[f], "frame " + f);
         }
         // clip B alone labels pixel 0 of frame 2 by its own probabilities: class 1
-        assertArrayEquals(new int[]{1, 1}, new ClipStitcher(1.0, 0.1).labelMaps(List.of(clip(0, 2, new int[]{1, 0},
-                new double[][]{{0.2, 0.6}, {0.2, 0.5}}, embB)), 2)[1]);
+        ClipStitcher.Video alone = new ClipStitcher(1.0, 0.1).video(2, 1, 2);
+        alone.add(clip(0, 2, new int[]{1, 0}, new double[][]{{0.2, 0.6}, {0.2, 0.5}}, embB));
+        assertArrayEquals(new int[]{1, 1}, alone.labelMaps()[0][1]);
     }
 
     /** Without shared frames only the embeddings decide: cosines 0.8 and 0.6 against 0.6 and 0.8 swap the queries. */
@@ -66,7 +69,10 @@ class ClipStitcherTest {
     void disjointClipsAreJoinedByEmbedding() {
         ClipStitcher.Clip a = clip(0, 1, new int[]{0, 1}, new double[][]{{1, 0}, {0, 1}}, new double[][]{{1, 0}, {0, 1}});
         ClipStitcher.Clip b = clip(1, 1, new int[]{0, 1}, new double[][]{{1, 0}, {0, 1}}, new double[][]{{0.6, 0.8}, {0.8, 0.6}});
-        assertArrayEquals(new int[]{1, 0}, new ClipStitcher(1.0, 1.0).match(a, b));
-        assertArrayEquals(new int[][]{{0, 1}, {1, 0}}, new ClipStitcher(1.0, 1.0).tracks(List.of(a, b)));
+        ClipStitcher.Video v = new ClipStitcher(1.0, 1.0).video(2, 1, 2);
+        v.add(a);
+        assertArrayEquals(new int[]{0, 1}, v.tracks());
+        v.add(b);
+        assertArrayEquals(new int[]{1, 0}, v.tracks());
     }
 }
