@@ -29,11 +29,14 @@ public final class TrainCommand implements Callable<Integer> {
     String spark;
     @Option(names = "--spark-workers", paramLabel = "N", description = "Shards per step (a divisor of train.batchSize); default: Spark's default parallelism.")
     int sparkWorkers;
+    @Option(names = "--spark-allreduce", paramLabel = "tree|ring", defaultValue = "tree",
+            description = "How the workers' gradients are summed: Spark's tree aggregation (default) or a ring all-reduce between barrier tasks over sockets (docs/cluster.md).")
+    org.gkc4j.experiments.spark.SparkOptions.AllReduce sparkAllReduce;
 
     @Override
     public Integer call() throws Exception {
         RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), config, overrides);
-        TrainingRun.run(cfg, out, resume, spark == null ? null : new org.gkc4j.experiments.spark.SparkOptions(spark, sparkWorkers));
+        TrainingRun.run(cfg, out, resume, spark == null ? null : new org.gkc4j.experiments.spark.SparkOptions(spark, sparkWorkers, sparkAllReduce));
         return 0;
     }
 }

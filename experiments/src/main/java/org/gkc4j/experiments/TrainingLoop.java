@@ -72,12 +72,13 @@ final class TrainingLoop {
                 sc = SparkContexts.open(spark.master(), "gkc4j train " + out.toAbsolutePath().getFileName());
                 int workers = spark.workers() > 0 ? spark.workers() : sc.defaultParallelism();
                 try {
-                    parallel = new DataParallelTrainer(sc, trainer, Configs.toYaml(absolutePaths(cfg)), setup.classes(), setup.teacherDim(), workers);
+                    parallel = new DataParallelTrainer(sc, trainer, Configs.toYaml(absolutePaths(cfg)), setup.classes(), setup.teacherDim(), workers, spark.allReduce());
                 } catch (RuntimeException e) {
                     sc.close();
                     throw e;
                 }
-                System.err.printf("gkc: training on Spark (%s), each step split over %d workers%n", sc.master(), workers);
+                System.err.printf("gkc: training on Spark (%s), each step split over %d workers, gradients summed by %s%n", sc.master(), workers,
+                        spark.allReduce() == SparkOptions.AllReduce.RING ? "a ring all-reduce" : "tree aggregation");
             }
             try (ProgressBar bar = new ProgressBar("train", total, "steps")) {
                 while (trainer.step() < total) {

@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What data-parallel training refuses, and the helpers of the Spark tests. That local mode follows the single-process
- * run step by step, across a killed and resumed driver, is {@link SparkDriverKillTest}'s; on a standalone cluster
+ * What data-parallel training refuses, that the ring all-reduce follows the single-process run step by step, and the
+ * helpers of the Spark tests. That local mode with tree aggregation follows the single-process run step by step, across a killed and resumed driver, is {@link SparkDriverKillTest}'s; on a standalone cluster
  * with a lost worker, {@link SparkClusterTest}'s.
  */
 class SparkTrainingTest {
@@ -44,6 +44,15 @@ class SparkTrainingTest {
             double e = expected.get(i), a = actual.get(i);
             assertTrue(Math.abs(e - a) <= rel * Math.abs(e), "step " + i + ": " + e + " against " + a + " (" + expected + " / " + actual + ")");
         }
+    }
+
+    @Test
+    void theRingAllReduceFollowsTheSingleProcessRun() throws Exception {
+        TrainingRun.train(config(3), dir.resolve("single"), false, null);
+        TrainingRun.train(config(3), dir.resolve("ring"), false, new SparkOptions("local[2]", 2, SparkOptions.AllReduce.RING));
+        List<Double> single = losses(dir.resolve("single")), ring = losses(dir.resolve("ring"));
+        assertClose(single, ring, 1e-5);
+        assertTrue(TrainingRun.readLog(dir.resolve("ring").resolve(TrainingRun.METRICS_LOG)).get(0).containsKey("seconds_communication"));
     }
 
     @Test

@@ -10,20 +10,29 @@ import java.util.List;
 /**
  * The communication of one data-parallel step without the model: weights of {@code n} floats broadcast, a first job
  * returning a few numbers per worker (the normalisers' counts), a second returning {@code n} floats per worker added
- * by tree aggregation; median wall seconds over repeats. Arguments: master, workers, then parameter counts.
- * <pre>java $SPARK_OPENS -cp 'experiments/target/gkc-cli.jar:experiments/target/lib/*' org.gkc4j.experiments.spark.CommunicationBench 'local[2]' 2 1000000 47000000</pre>
+ * by tree aggregation ({@code tree}) or summed by a ring all-reduce in a barrier stage that returns one sum
+ * ({@code ring}, {@link RingStep}'s pattern); median wall seconds over repeats. Arguments: master, workers, optionally
+ * {@code tree} (the default) or {@code ring}, then parameter counts.
+ * <pre>java $SPARK_OPENS -cp 'experiments/target/gkc-cli.jar:experiments/target/lib/*' org.gkc4j.experiments.spark.CommunicationBench 'local[2]' 2 ring 1000000 47000000</pre>
  */
 public final class CommunicationBench {
     private CommunicationBench() {
     }
 
     public static void main(String[] args) {
+        run(args);
+        System.exit(0);   // a barrier stage leaves Spark's non-daemon barrier timer thread behind
+    }
+
+    private static void run(String[] args) {
         String master = args[0];
         int workers = Integer.parseInt(args[1]);
         int repeats = 7;
+        boolean ring = args[2].equals("ring");
+        int first = args[2].equals("ring") || args[2].equals("tree") ? 3 : 2;
         try (JavaSparkContext sc = SparkContexts.open(master, "gkc4j communication bench")) {
-            System.out.println("parameters,MB,workers,median_seconds,min_seconds");
-            for (int a = 2; a < args.length; a++) {
+            System.out.println("mode,parameters,MB,workers,median_seconds,min_seconds");
+            for (int a = first; a < args.length; a++) {
                 int n = Integer.parseInt(args[a]);
                 float[] weights = new float[n];
                 Arrays.fill(weights, 1f);
@@ -36,7 +45,7 @@ public final class CommunicationBench {
                     long t0 = System.nanoTime();
                     Broadcast<float[]> bc = sc.broadcast(weights);
                     sc.parallelize(shards, workers).map(s -> new double[]{bc.value().length, s}).collect();
-                    float[] sum = sc.parallelize(shards, workers).map(s -> {
+                    float[] sum = ring ? ring(sc, shards, workers, bc) : sc.parallelize(shards, workers).map(s -> {
                         float[] w = bc.value();
                         float[] g = new float[w.length];
                         g[s] = w[s];
@@ -50,9 +59,28 @@ public final class CommunicationBench {
                 }
                 double[] m = Arrays.copyOfRange(t, 1, t.length);
                 Arrays.sort(m);
-                System.out.printf("%d,%.1f,%d,%.4f,%.4f%n", n, n * 4 / 1e6, workers, m[m.length / 2], m[0]);
+                System.out.printf("%s,%d,%.1f,%d,%.4f,%.4f%n", ring ? "ring" : "tree", n, n * 4 / 1e6, workers, m[m.length / 2], m[0]);
             }
         }
+    }
+
+    /** The gradient pass as {@link RingStep} runs it: a barrier stage, an address exchange, the ring, one sum back. */
+    private static float[] ring(JavaSparkContext sc, List<Integer> shards, int workers, Broadcast<float[]> bc) {
+        scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<float[]>> task =
+                (scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<float[]>> & java.io.Serializable) it -> {
+                    org.apache.spark.BarrierTaskContext ctx = org.apache.spark.BarrierTaskContext.get();
+                    int s = it.next();
+                    float[] w = bc.value();
+                    float[] g = new float[w.length];
+                    g[s] = w[s];
+                    java.net.ServerSocket server = RingAllReduce.listen();
+                    String host = org.apache.spark.SparkEnv.get().blockManager().blockManagerId().host();
+                    RingAllReduce.sum(g, ctx.partitionId(), List.of(ctx.allGather(host + ":" + server.getLocalPort())), server, RingStep.TIMEOUT_MILLIS);
+                    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(ctx.partitionId() == 0 ? g : new float[0]).iterator());
+                };
+        List<float[]> out = sc.parallelize(shards, workers).rdd().barrier()
+                .mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(float[].class)).toJavaRDD().collect();
+        return out.stream().filter(x -> x.length > 0 || out.size() == 1).findFirst().orElseThrow();
     }
 
     private static float[] add(float[] a, float[] b) {

@@ -20,8 +20,9 @@ import java.util.UUID;
  * Synchronous data parallelism on Spark. Every step the whole batch is cut into one shard of consecutive images per
  * worker; the driver broadcasts the weights; a first job feeds each shard (forward pass, matching, every random draw
  * from its images' own generators) and returns its loss terms' counts; their sums are the whole batch's normalisers;
- * a second job computes each shard's gradients at those normalisers and Spark's tree aggregation adds them; the driver
- * applies the AdamW step to its own copy and checkpoints as a single process does.
+ * a second job computes each shard's gradients at those normalisers and adds them, by Spark's tree aggregation or, as
+ * a barrier stage, by a ring all-reduce between its tasks ({@link SparkOptions.AllReduce}); the driver applies the
+ * AdamW step to its own copy and checkpoints as a single process does.
  * <p>
  * Why the driver updates and broadcasts weights instead of every replica updating its own: the bytes are the same
  * (a sum down instead of weights down), and tasks stay stateless, so Spark can rerun a lost task on any executor,
@@ -59,6 +60,7 @@ public final class DataParallelTrainer implements AutoCloseable {
     private final Trainer driver;
     private final ReplicaSpec spec;
     private final int workers;
+    private final SparkOptions.AllReduce allReduce;
     private final LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
 
     /**
@@ -66,6 +68,12 @@ public final class DataParallelTrainer implements AutoCloseable {
      * @param workers shards per step; must divide the batch size
      */
     public DataParallelTrainer(JavaSparkContext sc, Trainer driver, String configYaml, List<String> classes, int teacherDim, int workers) {
+        this(sc, driver, configYaml, classes, teacherDim, workers, SparkOptions.AllReduce.TREE);
+    }
+
+    /** @param allReduce how the shards' gradients are summed */
+    public DataParallelTrainer(JavaSparkContext sc, Trainer driver, String configYaml, List<String> classes, int teacherDim, int workers,
+                               SparkOptions.AllReduce allReduce) {
         int batch = driver.config().batchSize();
         if (workers < 1 || batch % workers != 0) {
             throw GkcException.of("train.batchSize (%d) must be a multiple of the number of Spark workers (%d)", batch, workers);
@@ -73,6 +81,7 @@ public final class DataParallelTrainer implements AutoCloseable {
         this.sc = sc;
         this.driver = driver;
         this.workers = workers;
+        this.allReduce = allReduce;
         Map<String, INDArray> state = driver.stateDict();
         Broadcast<LinkedHashMap<String, Tensors.Packed>> init = sc.broadcast(Tensors.pack(state));
         this.spec = new ReplicaSpec(UUID.randomUUID().toString(), configYaml, List.copyOf(classes), teacherDim, batch / workers, init);
@@ -105,8 +114,9 @@ public final class DataParallelTrainer implements AutoCloseable {
                 global.add(g);
             }
             Part zero = new Part(null, new java.util.BitSet(), 0, Map.of(), Map.of(), 0);
-            Part sum = rdd.map(x -> gradients(s, sh, x, step, weights.value(), global, micros))
-                    .treeAggregate(zero, Part::add, Part::add);
+            Part sum = allReduce == SparkOptions.AllReduce.RING
+                    ? RingStep.run(rdd, new RingStep(s, sh, step, weights, global, micros))
+                    : rdd.map(x -> gradients(s, sh, x, step, weights.value(), global, micros)).treeAggregate(zero, Part::add, Part::add);
             double compute = sum.computeSeconds() + counts.stream().mapToDouble(Counts::computeSeconds).max().orElse(0);
             Map<String, INDArray> grads = Tensors.unflatten(sum.grads(), driver.parameterNames(), shapes);
             List<String> names = driver.parameterNames();
@@ -154,7 +164,7 @@ public final class DataParallelTrainer implements AutoCloseable {
         }
     }
 
-    private static Part gradients(ReplicaSpec spec, Map<String, long[]> shapes, Shard shard, int step, float[] weights,
+    static Part gradients(ReplicaSpec spec, Map<String, long[]> shapes, Shard shard, int step, float[] weights,
                                   List<Map<String, Double>> global, int micros) {
         long t0 = System.nanoTime();
         Replicas.Replica r = Replicas.borrow(spec);
