@@ -25,7 +25,7 @@ import java.util.function.Function;
  * @param scores  the per-frame synonym scores (null without diversification)
  * @param teacher the per-frame teacher features as distilled (null without distillation)
  */
-record VideoTrainingSetup(RunConfig run, TrackEnricher tracks, SynonymScores scores, TeacherFeatureStore teacher,
+record VideoTrainingSetup(TrackEnricher tracks, SynonymScores scores, TeacherFeatureStore teacher,
                           Function<CriterionConfig, List<LossTerm>> terms) {
 
     /**
@@ -55,7 +55,7 @@ record VideoTrainingSetup(RunConfig run, TrackEnricher tracks, SynonymScores sco
             teacher = TrainingSetup.teacher(run, frames, clip, clip.embed(classes), out);
         }
         TrackEnricher tracks = diversification == null && teacher == null ? null : new TrackEnricher(diversification, scores, teacher);
-        return new VideoTrainingSetup(run, tracks, scores, teacher, TrainingSetup.terms(run, classes, clip.embedder(), teacher == null ? 0 : teacher.dim()));
+        return new VideoTrainingSetup(tracks, scores, teacher, TrainingSetup.terms(run, classes, clip.embedder(), teacher == null ? 0 : teacher.dim()));
     }
 
     /**

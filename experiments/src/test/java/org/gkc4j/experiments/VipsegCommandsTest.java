@@ -169,7 +169,7 @@ class VipsegCommandsTest {
             }
         }
         TrackEnricher tracks = new TrackEnricher(new TextDiversification(data.classNames(), synonyms, scores, cfg.diversification().toSampler()), scores, teacher);
-        int[] made = checkTracks(cfg, data, new VideoTrainingSetup(run, tracks, scores, teacher, setup.terms()));
+        int[] made = checkTracks(cfg, data, new VideoTrainingSetup(tracks, scores, teacher, setup.terms()));
         assertEquals(counts[0], made[0], "the same draws");
     }
 

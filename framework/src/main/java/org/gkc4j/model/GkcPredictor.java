@@ -69,12 +69,8 @@ public final class GkcPredictor {
      */
     public Result run(INDArray images, INDArray textFeatures, INDArray classBias) {
         long n = images.size(0), h = images.size(2), w = images.size(3), k = textFeatures.size(0);
-        long ph = (h + 31) / 32 * 32, pw = (w + 31) / 32 * 32;
-        INDArray padded = images;
-        if (ph != h || pw != w) {
-            padded = Nd4j.create(dtype, n, 3, ph, pw);
-            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).assign(images);
-        }
+        INDArray padded = padToStride(images);
+        long ph = padded.size(2), pw = padded.size(3);
         Graph g = graphs.computeIfAbsent(n + "x" + ph + "x" + pw + "x" + k, key -> build(n, ph, pw, k));
         List<String> names = new ArrayList<>(g.masks());
         names.addAll(g.logits());
@@ -90,11 +86,27 @@ public final class GkcPredictor {
                 "class_bias", bias), names);
         INDArray masks = Nd4j.stack(0, g.masks().stream().map(out::get).toArray(INDArray[]::new));
         INDArray logits = Nd4j.stack(0, g.logits().stream().map(out::get).toArray(INDArray[]::new));
-        INDArray sem = out.get(g.semSeg());
-        if (ph != h || pw != w) {
-            sem = sem.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).dup();
+        return new Result(masks, logits, crop(out.get(g.semSeg()), h, w));
+    }
+
+    /** Images zero-padded at the bottom and right to multiples of the trunk's stride 32 (unchanged if they are). */
+    private INDArray padToStride(INDArray images) {
+        long n = images.size(0), h = images.size(2), w = images.size(3);
+        long ph = (h + 31) / 32 * 32, pw = (w + 31) / 32 * 32;
+        if (ph == h && pw == w) {
+            return images;
         }
-        return new Result(masks, logits, sem);
+        INDArray padded = Nd4j.create(dtype, n, 3, ph, pw);
+        padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).assign(images);
+        return padded;
+    }
+
+    /** Semantic scores of padded images cut back to the images' own h x w. */
+    private static INDArray crop(INDArray sem, long h, long w) {
+        if (sem.size(2) == h && sem.size(3) == w) {
+            return sem;
+        }
+        return sem.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).dup();
     }
 
     /**
@@ -104,12 +116,8 @@ public final class GkcPredictor {
      */
     public List<INDArray> semanticScores(INDArray images, List<INDArray> vocabularies) {
         long n = images.size(0), h = images.size(2), w = images.size(3);
-        long ph = (h + 31) / 32 * 32, pw = (w + 31) / 32 * 32;
-        INDArray padded = images;
-        if (ph != h || pw != w) {
-            padded = Nd4j.create(dtype, n, 3, ph, pw);
-            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).assign(images);
-        }
+        INDArray padded = padToStride(images);
+        long ph = padded.size(2), pw = padded.size(3);
         long[] ks = vocabularies.stream().mapToLong(v -> v.size(0)).toArray();
         String key = n + "x" + ph + "x" + pw + "x" + java.util.Arrays.toString(ks);
         Graph g = multiGraphs.computeIfAbsent(key, k -> buildMulti(n, ph, pw, ks));
@@ -121,8 +129,7 @@ public final class GkcPredictor {
         Map<String, INDArray> out = GraphExecution.output(g.sd(), in, g.logits());
         List<INDArray> sems = new ArrayList<>();
         for (String name : g.logits()) {
-            INDArray sem = out.get(name);
-            sems.add(ph != h || pw != w ? sem.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)).dup() : sem);
+            sems.add(crop(out.get(name), h, w));
         }
         return sems;
     }
@@ -147,13 +154,11 @@ public final class GkcPredictor {
 
     /** Drops the built graphs (and the activations they hold) so their memory can be reclaimed; the predictor stays usable. */
     public void close() {
-        for (Graph g : graphs.values()) {
-            g.sd().clearPlaceholders(true);
-            g.sd().clearOpInputs();
-        }
-        for (Graph g : multiGraphs.values()) {
-            g.sd().clearPlaceholders(true);
-            g.sd().clearOpInputs();
+        for (Map<String, Graph> built : List.of(graphs, multiGraphs)) {
+            for (Graph g : built.values()) {
+                g.sd().clearPlaceholders(true);
+                g.sd().clearOpInputs();
+            }
         }
         graphs.clear();
         multiGraphs.clear();
