@@ -4,12 +4,14 @@ import org.gkc4j.nn.exec.GraphExecution;
 import org.gkc4j.GkcException;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.fix.OpFixes;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,13 +19,14 @@ import java.util.Map;
 
 /**
  * The video network in inference mode on whole videos: clips of {@code clipLength} frames overlapping by
- * {@code overlap}, each run once, folded into tracks by a {@link ClipStitcher} as they come. The graph stops at the
- * masks (mask resolution) and the query embeddings, so it depends on no vocabulary: the open-vocabulary head's
- * cosine logits against each vocabulary are computed here, and a video costs one network pass however many
- * vocabularies label it. Frames are normalised, their size a multiple of 32. One graph per frame size.
+ * {@code overlap}, each run once, folded into tracks by a {@link ClipStitcher} as they come. One graph holds the
+ * network once and one {@link OpenVocabularyHead} classification per vocabulary (the graph's own head, as
+ * {@link GkcPredictor#semanticScores} does for images), so a video costs one network pass however many vocabularies
+ * label it; the stitching reads only the masks and query embeddings, so the tracks are the same for every
+ * vocabulary. Frames are normalised, their size a multiple of 32. One graph per frame size and vocabulary sizes.
  */
 public final class VideoPredictor {
-    private record Graph(SameDiff sd, String masks, String embeddings, long queries, long maskHeight, long maskWidth) {
+    private record Graph(SameDiff sd, String masks, String embeddings, List<String> probabilities, long queries, long maskHeight, long maskWidth) {
     }
 
     private final GkcModelConfig cfg;
@@ -31,8 +34,6 @@ public final class VideoPredictor {
     private final int clipLength, overlap;
     private final ClipStitcher stitcher;
     private final Map<String, Graph> graphs = new LinkedHashMap<>();
-    private final double logitScale;
-    private final double[] voidEmbedding;
     private int peakFullResolutionFrames;
 
     public VideoPredictor(GkcModelConfig cfg, Map<String, INDArray> weights, int clipLength, int overlap, ClipStitcher stitcher) {
@@ -42,14 +43,6 @@ public final class VideoPredictor {
         this.clipLength = clipLength;
         this.overlap = overlap;
         this.stitcher = stitcher;
-        // the head's two parameters as OpenVocabularyHead creates them when a weights file lacks them
-        INDArray scale = weights.get("logit_scale");
-        this.logitScale = scale != null ? scale.getDouble(0) : cfg.head().learnedTemperature() ? cfg.head().logitScaleInit() : Math.log(10);
-        INDArray v = weights.get("non_object_embedding");
-        if (v == null) {
-            throw GkcException.of("the weights do not fit the video network: missing non_object_embedding");
-        }
-        this.voidEmbedding = v.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
     }
 
     /** Label maps (row-major class indices into the vocabulary) of every frame of a video [F,3,H,W] (F >= the clip length). */
@@ -83,8 +76,16 @@ public final class VideoPredictor {
     /** One clip's prediction: mask logits at the mask resolution, class probabilities without void against each vocabulary, query embeddings. */
     public ClipStitcher.Clip clip(INDArray clipFrames, List<INDArray> vocabularies, int start) {
         long h = clipFrames.size(2), w = clipFrames.size(3);
-        Graph g = graphs.computeIfAbsent(h + "x" + w, key -> build(h, w));
-        Map<String, INDArray> out = GraphExecution.output(g.sd(), Map.of("images", clipFrames.castTo(DataType.FLOAT)), g.masks(), g.embeddings());
+        long[] ks = vocabularies.stream().mapToLong(v -> v.size(0)).toArray();
+        Graph g = graphs.computeIfAbsent(h + "x" + w + "x" + Arrays.toString(ks), key -> build(h, w, ks));
+        Map<String, INDArray> in = new LinkedHashMap<>();
+        in.put("images", clipFrames.castTo(DataType.FLOAT));
+        for (int v = 0; v < ks.length; v++) {
+            in.put("text_features_" + v, vocabularies.get(v).castTo(DataType.FLOAT));
+        }
+        List<String> names = new ArrayList<>(List.of(g.masks(), g.embeddings()));
+        names.addAll(g.probabilities());
+        Map<String, INDArray> out = GraphExecution.output(g.sd(), in, names);
         int q = (int) g.queries(), t = clipLength, hw = (int) (g.maskHeight() * g.maskWidth());
         float[] all = out.get(g.masks()).dup('c').data().asFloat();   // [1, Q, T*h, w]: a query's frames one after another
         float[][][] m = new float[q][t][];
@@ -94,65 +95,15 @@ public final class VideoPredictor {
             }
         }
         double[][] emb = out.get(g.embeddings()).reshape(q, -1).castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][][] probs = new double[vocabularies.size()][][];
-        for (int v = 0; v < probs.length; v++) {
-            probs[v] = probabilities(emb, vocabularies.get(v).castTo(DataType.DOUBLE).toDoubleMatrix());
+        double[][][] probs = new double[ks.length][][];
+        for (int v = 0; v < ks.length; v++) {
+            probs[v] = out.get(g.probabilities().get(v)).reshape(q, ks[v]).castTo(DataType.DOUBLE).toDoubleMatrix();
         }
         return new ClipStitcher.Clip(start, m, (int) g.maskHeight(), (int) g.maskWidth(), probs, emb);
     }
 
-    /**
-     * The open-vocabulary head on query embeddings [Q][E]: softmax over exp(logit_scale) x the cosines against the
-     * text embeddings [K][E] and the void embedding, void dropped. Normalisation as the graph's (x / (sqrt(|x|^2 +
-     * 1e-24) + 1e-7)), in double where the graph computes in float.
-     */
-    double[][] probabilities(double[][] embeddings, double[][] text) {
-        int k = text.length;
-        double[][] classifier = new double[k + 1][];
-        for (int i = 0; i < k; i++) {
-            classifier[i] = normalise(text[i]);
-        }
-        classifier[k] = normalise(voidEmbedding);
-        double scale = Math.exp(logitScale);
-        double[][] out = new double[embeddings.length][k];
-        double[] logits = new double[k + 1];
-        for (int j = 0; j < embeddings.length; j++) {
-            double[] e = normalise(embeddings[j]);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i <= k; i++) {
-                double dot = 0;
-                for (int d = 0; d < e.length; d++) {
-                    dot += e[d] * classifier[i][d];
-                }
-                logits[i] = dot * scale;
-                max = Math.max(max, logits[i]);
-            }
-            double sum = 0;
-            for (int i = 0; i <= k; i++) {
-                logits[i] = Math.exp(logits[i] - max);
-                sum += logits[i];
-            }
-            for (int i = 0; i < k; i++) {
-                out[j][i] = logits[i] / sum;
-            }
-        }
-        return out;
-    }
-
-    private static double[] normalise(double[] x) {
-        double s = 0;
-        for (double v : x) {
-            s += v * v;
-        }
-        double r = 1 / (Math.sqrt(s + 1e-24) + 1e-7);
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] * r;
-        }
-        return out;
-    }
-
-    private Graph build(long h, long w) {
+    /** The network once; then, per vocabulary, the final set's head: softmax over its logits, void dropped ([1,Q,K_v]). */
+    private Graph build(long h, long w, long[] ks) {
         OpFixes.install();
         GraphContext ctx = GraphContext.builder().dtype(DataType.FLOAT).weights(weights).trainable(key -> false).build();
         SameDiff sd = ctx.sd();
@@ -165,8 +116,13 @@ public final class VideoPredictor {
         }
         int last = o.sets() - 1;
         long[] ms = ctx.root().shape(o.masks().get(last));
-        // the head's logits are taken outside the graph; its parameters must still be the ones the file holds
-        return new Graph(sd, o.masks().get(last).name(), o.embeddings().get(last).name(), ms[1], ms[2] / clipLength, ms[3]);
+        List<String> probs = new ArrayList<>();
+        for (int v = 0; v < ks.length; v++) {
+            SDVariable text = sd.placeHolder("text_features_" + v, DataType.FLOAT, ks[v], cfg.head().embedDim());
+            SDVariable logits = net.head().logits(o.embeddings().get(last), net.head().classifier(text), ks[v] + 1);
+            probs.add(sd.nn().softmax(logits, 2).get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0L, ks[v])).name());
+        }
+        return new Graph(sd, o.masks().get(last).name(), o.embeddings().get(last).name(), probs, ms[1], ms[2] / clipLength, ms[3]);
     }
 
     /** Drops the built graphs so their memory can be reclaimed; the predictor stays usable. */
