@@ -103,6 +103,11 @@ public final class RegionFeatures {
         crops.clear();
     }
 
+    /** The width of the teacher features {@link #teacher} gives for {@code target}: the joint embedding, or layer4's channels. */
+    public static int teacherWidth(org.gkc4j.clip.ClipConfig clip, RunConfig.TeacherTarget target) {
+        return target == RunConfig.TeacherTarget.RES5_POOLED ? clip.visionEmbed() : clip.embedDim();
+    }
+
     /**
      * Teacher features of every segment of {@code source}, cached in the folder {@code dir} in shards of {@code
      * shardSize} images (resumed where an interrupted computation stopped) and read back a few shards at a time.

@@ -54,6 +54,7 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
 
     public static TrainingSetup assemble(RunConfig cfg, TrainingData data, ClipResources clip, Path out) {
         List<String> classes = data.classes();
+        checkStudentWidth(cfg, clip.weights().config());
         INDArray classText = clip.embed(classes);
         List<TargetEnricher> enrichers = new ArrayList<>();
         if (cfg.diversification().enabled()) {
@@ -69,6 +70,20 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
             enrichers.add(new CaptionGrounding(CaptionNouns.load()));
         }
         return new TrainingSetup(enrichers, terms(cfg, classes, clip.embedder(), teacherDim), classText, classes, teacherDim);
+    }
+
+    /**
+     * A direct distillation student is the query embedding itself, so its width (the network's text space) must be the
+     * teacher's; checked before any cache is computed, which can take a pass over the training images.
+     */
+    static void checkStudentWidth(RunConfig cfg, org.gkc4j.clip.ClipConfig clip) {
+        RunConfig.Distillation d = cfg.distillation();
+        if (d.enabled() && d.student() == DistillationLoss.StudentSource.DIRECT) {
+            int student = cfg.model().head().embedDim(), teacher = RegionFeatures.teacherWidth(clip, d.target());
+            GkcException.check(student == teacher, "distillation.student direct: the network's query embeddings have width %d but the teacher's "
+                    + "CLIP image features (distillation.target %s) have width %d; use student prior or posterior, which learn a projection",
+                    student, d.target().name().toLowerCase(), teacher);
+        }
     }
 
     /** The CLIP plausibility of each synonym of every training segment, from the cache or computed into it. */

@@ -44,6 +44,7 @@ record VideoTrainingSetup(TrackEnricher tracks, SynonymScores scores, TeacherFea
      */
     static VideoTrainingSetup assemble(RunConfig run, TrainingData frames, ClipResources clip, Path out) {
         List<String> classes = frames.classes();
+        TrainingSetup.checkStudentWidth(run, clip.weights().config());
         SynonymScores scores = null;
         TextDiversification diversification = null;
         if (run.diversification().enabled()) {

@@ -135,6 +135,7 @@ public final class VipsegTraining {
             throw GkcException.of("clip.weights %s has a text space of width %d but the image run %s was trained in one of %d: use the CLIP it was trained with",
                     run.clip().weights(), text, init, network);
         }
+        TrainingSetup.checkStudentWidth(run, clip.weights().config());   // before anything is written
         return clip;
     }
 

@@ -288,5 +288,9 @@ class VipsegCommandsTest {
         refused("clip.weights: file not found", trainVideo(dir.resolve("bad-clip"), 1, "--set", "clip.weights=" + dir.resolve("RN50.pt")));
         assertFalse(Files.exists(dir.resolve("bad-clip")));
         refused("clip.merges: file not found", trainVideo(dir.resolve("bad-clip"), 1, "--set", "clip.merges=" + dir.resolve("vocab.txt.gz")));
+        // the tiny CLIP's layer4 has 512 channels, the tiny network's query embeddings 32: refused before anything is written
+        refused("the network's query embeddings have width 32 but the teacher's CLIP image features (distillation.target res5_pooled) have width 512",
+                trainVideo(dir.resolve("bad-student"), 1, "--set", "distillation.student=direct", "--set", "distillation.target=res5_pooled"));
+        assertFalse(Files.exists(dir.resolve("bad-student")));
     }
 }
