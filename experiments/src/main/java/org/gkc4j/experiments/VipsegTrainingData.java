@@ -4,12 +4,14 @@ import org.gkc4j.pipeline.SampleSource;
 import org.gkc4j.pipeline.SegmentationSample;
 import org.gkc4j.pipeline.datasets.LoadOptions;
 import org.gkc4j.pipeline.datasets.LoadReport;
+import org.gkc4j.pipeline.datasets.VipsegCategories;
 import org.gkc4j.pipeline.datasets.VipsegDataset;
 import org.gkc4j.pipeline.datasets.VipsegIndex;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,8 +34,25 @@ final class VipsegTrainingData implements TrainingData {
         for (VipsegIndex.Video v : data.videos()) {
             v.frames().stream().map(VipsegIndex.Frame::panopticFile).sorted(Comparator.naturalOrder()).forEach(f -> frames.add(new String[]{v.id(), f}));
         }
-        this.synonyms = DatasetTrainingData.synonyms(diversification, data.classNames(), data.classNames());
+        this.synonyms = synonyms(diversification, data.classNames());
         this.contentKey = "vipseg-" + data.variant().name().toLowerCase(Locale.ROOT) + "-" + DatasetTrainingData.digestFiles(List.of(annotations));
+    }
+
+    /**
+     * The synonym candidates of the variant's names, built over all 124 VIPSeg names: an overrides file (or table) is
+     * keyed by VIPSeg's names and may name the unseen ones a base variant does not train.
+     */
+    static Map<String, List<String>> synonyms(RunConfig.Diversification diversification, List<String> variantNames) {
+        List<String> all = VipsegCategories.shipped().all().stream().map(VipsegCategories.Category::name).toList();
+        Map<String, List<String>> every = DatasetTrainingData.synonyms(diversification, all, all);
+        if (every.isEmpty()) {
+            return every;
+        }
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String name : variantNames) {
+            out.put(name, every.getOrDefault(name, List.of()));
+        }
+        return out;
     }
 
     @Override

@@ -61,7 +61,8 @@ class VipsegCommandsTest {
     /** The tiny video run's settings over configs/vipseg.yaml (both text contributions on, as there). */
     private static List<String> settings(int iterations) {
         return List.of("init=" + imageRun, "data.root=" + root, "data.imageSize=32", "data.trainFrames=2", "data.clipLength=2", "train.batchSize=1",
-                "train.iterations=" + iterations, "train.checkpointEvery=1", "train.warmupIters=0", "criterion.points=64", "criterion.maxTargetsPerImage=4");
+                "train.iterations=" + iterations, "train.checkpointEvery=1", "train.warmupIters=0", "criterion.points=64", "criterion.maxTargetsPerImage=4",
+                "diversification.overrides=../configs/synonyms/vipseg-124-overrides.json");   // the recipe's file, from this module's folder
     }
 
     private static String[] trainVideo(Path out, int iterations, String... more) {
