@@ -123,6 +123,11 @@ public final class LeanExecutor implements AutoCloseable {
         return String.format("%d planning passes, %.3f s", PLANS.get(), PLAN_NANOS.get() / 1e9);
     }
 
+    /** Planning passes so far in this process (tests see from it that a graph went through the lean path). */
+    public static long planningPasses() {
+        return PLANS.get();
+    }
+
     public static final String BOOKKEEPING = "(lean executor between ops)";
 
     /** Calls that ran here (for tests and benches). */
