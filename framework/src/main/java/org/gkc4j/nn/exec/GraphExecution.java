@@ -116,6 +116,29 @@ public final class GraphExecution {
         return entry(sd).lean.pooledBytes();
     }
 
+    /** Of this graph's lean plans: the most pooled bytes one call used at once, and the bytes of the values in them. */
+    public static long[] leanPeakBytes(SameDiff sd) {
+        return entry(sd).lean.peakBytes();
+    }
+
+    /** Of this graph's lean plans: the pooled bytes in use at their peak by kind of op, largest first. */
+    public static List<Map.Entry<String, Long>> leanPeakComposition(SameDiff sd) {
+        return entry(sd).lean.peakComposition();
+    }
+
+    /**
+     * Lets the lean plans of {@code other} draw from the buffers of {@code owner}'s (their calls then take turns):
+     * for graphs executed one after the other, such as a graph's forward for matching and its gradient function.
+     */
+    public static void shareBuffers(SameDiff owner, SameDiff other) {
+        entry(other).lean.shareBuffersWith(entry(owner).lean);
+    }
+
+    /** Whether the lean plans of two graphs draw from one pool of buffers. */
+    public static boolean leanSharesBuffers(SameDiff a, SameDiff b) {
+        return entry(a).lean.sharesBuffersWith(entry(b).lean);
+    }
+
     /** Frees the lean executor's buffers of this graph now (they are planned again on the next call). */
     public static void release(SameDiff sd) {
         synchronized (ENTRIES) {
