@@ -298,6 +298,7 @@ public final class LeanExecutor implements AutoCloseable {
         final boolean dynamicShape;
         final DataType[] declared;       // the output variables' declared types (SameDiff casts custom ops' to them)
         final String opName;             // the op's kind (conv2d, matmul, ...)
+        final boolean viewable;          // a reshape in c order: may run as a view of its input
         OpContext ctx;
 
         Step(String name, DifferentialFunction fn, int kind, int[] in, int[] out, boolean dynamicShape, DataType[] declared) {
@@ -309,6 +310,13 @@ public final class LeanExecutor implements AutoCloseable {
             this.dynamicShape = dynamicShape;
             this.declared = declared;
             this.opName = fn.opName();
+            boolean fOrder = false;
+            if (fn instanceof DynamicCustomOp) {
+                for (long a : ((DynamicCustomOp) fn).iArgs()) {
+                    fOrder |= a == 'f' || a == -'f';   // (a shape holding 102 is left to the op too)
+                }
+            }
+            this.viewable = kind == CUSTOM && "reshape".equals(fn.opName()) && out.length == 1 && in.length >= 1 && !fOrder;
         }
     }
 
@@ -448,12 +456,14 @@ public final class LeanExecutor implements AutoCloseable {
         final long[][][] shapes;          // per step and output: the planned shape (checked for dynamic steps)
         final DataType[][] types;
         final boolean[] copyThrough;      // identity steps whose requested output would otherwise be a pool view
+        final boolean[] view;             // c-order reshapes of a contiguous value run as a view of it, not a copy
 
         Layout(int steps) {
             outArrays = new INDArray[steps][];
             shapes = new long[steps][][];
             types = new DataType[steps][];
             copyThrough = new boolean[steps];
+            view = new boolean[steps];
         }
     }
 
@@ -556,6 +566,10 @@ public final class LeanExecutor implements AutoCloseable {
                         }
                     }
                 }
+                if (layout.view[s]) {
+                    values[st.out[0]] = values[st.in[0]].reshape('c', layout.shapes[s][0]);
+                    continue;
+                }
                 INDArray[] outs = layout.outArrays[s];
                 for (int o = 0; o < st.out.length; o++) {
                     INDArray a = outs[o];
@@ -599,6 +613,28 @@ public final class LeanExecutor implements AutoCloseable {
                 } else {
                     OpContext ctx = context(st, values);
                     List<LongShapeDescriptor> shapes = shapesOf(st, ctx);
+                    if (st.viewable && !isRequested[st.out[0]] && viewFits(values[st.in[0]], shapes.get(0))) {
+                        // the reshape's values are its input's in the same order: a view holds no buffer of its own
+                        // and keeps the input's buffer alive as long as it is read
+                        layout.view[s] = true;
+                        layout.shapes[s][0] = shapes.get(0).getShape();
+                        layout.types[s][0] = shapes.get(0).dataType();
+                        values[st.out[0]] = values[st.in[0]].reshape('c', layout.shapes[s][0]);
+                        INDArray b = bufferOf[st.in[0]];
+                        if (b != null) {
+                            bufferOf[st.out[0]] = b;
+                            readers.get(b)[0]++;
+                        }
+                        for (int i : st.in) {
+                            if (lastUse[i] == s) {
+                                drop(i, bufferOf, readers, free);
+                            }
+                        }
+                        if (lastUse[st.out[0]] < 0) {
+                            drop(st.out[0], bufferOf, readers, free);
+                        }
+                        continue;
+                    }
                     for (int o = 0; o < st.out.length; o++) {
                         LongShapeDescriptor d = shapes.get(o);
                         DataType dt = d.dataType();
@@ -695,6 +731,12 @@ public final class LeanExecutor implements AutoCloseable {
             return byOp;
         }
 
+    }
+
+    /** Whether a c-order reshape of {@code in} to {@code d} is a view of the same elements in the same order. */
+    private static boolean viewFits(INDArray in, LongShapeDescriptor d) {
+        return in != null && !d.isEmpty() && !in.isEmpty() && in.dataType() == d.dataType() && in.length() == Shape.lengthOf(d.getShape())
+                && in.ordering() == 'c' && Shape.hasDefaultStridesForShape(in);
     }
 
     private static INDArray view(INDArray buffer, long len, long[] shape) {
