@@ -187,8 +187,80 @@ public final class BenchCommand implements Runnable {
                 last[0].phaseSeconds().forEach((k, v) -> out.printf("| - %s (last step) | %.3f |%n", k, v));
             }
             out.printf("peak RSS: %d MB after inference, %d MB after training steps%n", inferenceRss, Timing.peakRssMb());
+            memoryBreakdown(out, trainer);
             return 0;
         }
+    }
+
+    /**
+     * Where the training step's memory sits once the steps have run: the lean executor's buffers of the two graphs a
+     * step executes (the forward for matching and the gradient graph; one pool when they share it), what the
+     * gradient graph's buffers hold at its peak by kind of op, the parameters, AdamW's moments, and the rest of the
+     * resident memory (the JVM and its heap, the native libraries, freed native memory the allocator keeps, other
+     * arrays).
+     */
+    static void memoryBreakdown(PrintStream out, org.gkc4j.train.Trainer trainer) {
+        var sd = trainer.sameDiff();
+        var grad = sd.getFunction("grad");
+        System.gc();
+        out.printf("| memory after the training steps (executor %s) | MB |%n", org.gkc4j.nn.exec.GraphExecution.selected().name().toLowerCase());
+        out.println("|---|---|");
+        long accounted = 0;
+        boolean shared = grad != null && org.gkc4j.nn.exec.GraphExecution.leanSharesBuffers(sd, grad);
+        for (var g : List.of(Map.entry("forward for matching", sd), Map.entry("gradient graph (forward + backward)", grad))) {
+            if (g.getValue() == null) {
+                continue;
+            }
+            long pool = org.gkc4j.nn.exec.GraphExecution.leanPooledBytes(g.getValue());
+            long[] peak = org.gkc4j.nn.exec.GraphExecution.leanPeakBytes(g.getValue());
+            if (shared && g.getValue() == sd) {
+                out.printf("| lean buffers, %s: drawn from the gradient graph's (most in use in one call; values in them) | 0 (%.0f; %.0f) |%n",
+                        g.getKey(), peak[0] / 1e6, peak[1] / 1e6);
+                continue;
+            }
+            out.printf("| lean buffers, %s%s (most in use in one call; values in them) | %.0f (%.0f; %.0f) |%n", g.getKey(),
+                    shared ? ", shared with the forward for matching" : "", pool / 1e6, peak[0] / 1e6, peak[1] / 1e6);
+            accounted += pool;
+        }
+        if (grad != null) {
+            var rows = org.gkc4j.nn.exec.GraphExecution.leanPeakComposition(grad);
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < Math.min(8, rows.size()); i++) {
+                b.append(i == 0 ? "" : ", ").append(rows.get(i).getKey()).append(String.format(" %.0f", rows.get(i).getValue() / 1e6));
+            }
+            out.printf("| - the gradient graph's peak by the op that produced each held value, MB | %s |%n", b);
+        }
+        long params = 0, constants = 0, gradOwn = 0;
+        for (var v : sd.getVariables().values()) {
+            var t = v.getVariable().getVariableType();
+            if (t == org.nd4j.autodiff.samediff.VariableType.VARIABLE || t == org.nd4j.autodiff.samediff.VariableType.CONSTANT) {
+                INDArray a = sd.getArrForVarName(v.getName());
+                long b = a == null ? 0 : a.length() * a.dataType().width();
+                if (t == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+                    params += b;
+                } else {
+                    constants += b;
+                }
+                INDArray other = grad == null || !grad.hasVariable(v.getName()) ? null : grad.getArrForVarName(v.getName());
+                if (other != null && a != null && other.data().addressPointer().address() != a.data().addressPointer().address()) {
+                    gradOwn += b;   // the gradient graph holds its own copy
+                }
+            }
+        }
+        long moments = 0;
+        for (INDArray a : trainer.optimizerState().values()) {
+            moments += a.length() * a.dataType().width();
+        }
+        out.printf("| parameters | %.0f |%n", params / 1e6);
+        out.printf("| constants of the graph | %.0f |%n", constants / 1e6);
+        out.printf("| copies of those in the gradient graph | %.0f |%n", gradOwn / 1e6);
+        out.printf("| AdamW moments | %.0f |%n", moments / 1e6);
+        accounted += params + constants + gradOwn + moments;
+        long resident = org.bytedeco.javacpp.Pointer.physicalBytes();
+        Runtime rt = Runtime.getRuntime();
+        out.printf("| the rest: JVM, Java heap (%.0f in use, %.0f committed), native libraries, freed memory the allocator keeps, other arrays | %.0f |%n",
+                (rt.totalMemory() - rt.freeMemory()) / 1e6, rt.totalMemory() / 1e6, (resident - accounted) / 1e6);
+        out.printf("| resident now (peak) | %.0f (%d) |%n", resident / 1e6, Timing.peakRssMb());
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,

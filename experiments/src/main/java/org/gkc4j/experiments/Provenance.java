@@ -25,6 +25,7 @@ public final class Provenance {
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         p.put("cores", Runtime.getRuntime().availableProcessors());
         p.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", ""));
+        p.put("graph_executor", org.gkc4j.nn.exec.GraphExecution.selected().name().toLowerCase());
         try {
             p.putAll(org.gkc4j.experiments.doctor.BackendReport.collect().toProvenance());
         } catch (RuntimeException | LinkageError e) {

@@ -21,7 +21,7 @@ class DoctorCommandTest {
         String out = o.toString();
         assertEquals(0, code, out + e);
         List<String> lines = out.lines().toList();
-        for (String topic : List.of("java", "os", "maven", "backend", "native", "device", "memory")) {
+        for (String topic : List.of("java", "os", "maven", "backend", "native", "device", "memory", "executor")) {
             assertTrue(lines.stream().anyMatch(l -> l.matches("info\\s+" + topic + "\\s+\\S.*")), "no info line for " + topic + ":\n" + out);
         }
         for (String topic : List.of("classpath", "op fixes")) {
@@ -29,6 +29,8 @@ class DoctorCommandTest {
         }
         assertEquals(4, lines.stream().filter(l -> l.matches("ok\\s+gradient\\s+.*")).count(), out);
         assertEquals(2, lines.stream().filter(l -> l.matches("ok\\s+forward\\s+tiny GKC network in (DOUBLE|FLOAT) against the authors.*")).count(), out);
+        String executor = org.gkc4j.nn.exec.GraphExecution.selected().name().toLowerCase();
+        assertTrue(lines.stream().anyMatch(l -> l.matches("info\\s+executor\\s+graphs run on " + executor + " \\(.*")), out);
         assertFalse(out.contains("fail "), out);
         assertFalse(out.contains("Added differentiated op"), "the gradient graphs' op listing leaked:\n" + out);
         assertTrue(lines.get(lines.size() - 1).matches("doctor: all 8 checks passed"), out);

@@ -156,6 +156,7 @@ public final class GkcPredictor {
     public void close() {
         for (Map<String, Graph> built : List.of(graphs, multiGraphs)) {
             for (Graph g : built.values()) {
+                GraphExecution.release(g.sd());   // the lean executor's buffers now, not when the collector finds the graph
                 g.sd().clearPlaceholders(true);
                 g.sd().clearOpInputs();
             }

@@ -128,6 +128,7 @@ public final class VideoPredictor {
     /** Drops the built graphs so their memory can be reclaimed; the predictor stays usable. */
     public void close() {
         for (Graph g : graphs.values()) {
+            GraphExecution.release(g.sd());   // the lean executor's buffers now, not when the collector finds the graph
             g.sd().clearPlaceholders(true);
             g.sd().clearOpInputs();
         }

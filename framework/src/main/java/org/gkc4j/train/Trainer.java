@@ -272,6 +272,11 @@ public final class Trainer {
         return new Checkpoint.State(stateDict(), optim, step, adam.steps());
     }
 
+    /** AdamW's moments by "m."/"v." + parameter (the optimiser's own arrays, not copies). */
+    public Map<String, INDArray> optimizerState() {
+        return adam.state();
+    }
+
     public void restore(Checkpoint.State s) {
         ctx.load(s.model());
         adam.load(s.optimizer(), s.adamSteps());

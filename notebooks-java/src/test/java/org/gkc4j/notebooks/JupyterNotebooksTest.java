@@ -106,7 +106,7 @@ class JupyterNotebooksTest {
         List<String> jvm = new ArrayList<>(List.of("-Xmx3g", "-Dgkc.home=" + MODULE.getParent(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.org.nd4j.imports=error",
                 "-Dorg.slf4j.simpleLogger.log.org.nd4j.autodiff.functions.DifferentialFunction=error"));
-        for (String p : List.of("gkc.shared.dir", "org.bytedeco.javacpp.cachedir", "jna.tmpdir")) {
+        for (String p : List.of("gkc.shared.dir", "gkc.executor", "org.bytedeco.javacpp.cachedir", "jna.tmpdir")) {
             String v = System.getProperty(p);
             if (v != null) {
                 jvm.add("-D" + p + "=" + v);

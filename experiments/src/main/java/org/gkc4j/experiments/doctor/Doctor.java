@@ -58,6 +58,7 @@ public final class Doctor {
                 + (b.maxPhysicalBytes() > 0 ? BackendReport.gigabytes(b.maxPhysicalBytes()) : "unlimited")
                 + " (resident now " + BackendReport.gigabytes(b.physicalBytes()) + "); Java heap -Xmx " + BackendReport.gigabytes(b.heapMax())
                 + "; GKC_NATIVE_MEMORY and GKC_JAVA_OPTS set them"));
+        emit.accept(info("executor", "graphs run on " + org.gkc4j.nn.exec.GraphExecution.describe()));
 
         emit.accept(classpath());
         emit.accept(opFixes());

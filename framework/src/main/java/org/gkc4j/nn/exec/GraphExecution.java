@@ -12,16 +12,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The one place graphs are executed: through {@link LeanExecutor} or through SameDiff's own session, chosen by the
- * system property {@code gkc.executor} ({@code lean} or {@code samediff}). A graph the lean executor cannot run
- * (control flow, listeners attached) goes to SameDiff, said once on standard error.
+ * The one place graphs are executed: through {@link LeanExecutor} (the default) or through SameDiff's own session,
+ * chosen by the system property {@code gkc.executor} ({@code lean} or {@code samediff}). A graph the lean executor
+ * cannot run (control flow, listeners attached) goes to SameDiff, said once on standard error.
  */
 public final class GraphExecution {
     public static final String PROPERTY = "gkc.executor";
 
     public enum Executor { SAMEDIFF, LEAN }
 
-    private static final Executor DEFAULT = Executor.SAMEDIFF;
+    /** Lean since the r50 step at 512, the demo's training losses and the video network were compared under both (docs/performance.md). */
+    public static final Executor DEFAULT = Executor.LEAN;
     private static volatile boolean announced;
 
     /** Executors by graph, held weakly: a graph dropped by its owner takes its plans and buffers with it. */
@@ -56,6 +57,13 @@ public final class GraphExecution {
         };
     }
 
+    /** The selected executor in words, and how it was chosen (for {@code gkc doctor} and run provenance). */
+    public static String describe() {
+        Executor e = selected();
+        String how = System.getProperty(PROPERTY, "").isBlank() ? "the default" : "-D" + PROPERTY + "=" + System.getProperty(PROPERTY).trim();
+        return e.name().toLowerCase(Locale.ROOT) + " (" + how + "; -D" + PROPERTY + "=" + (e == Executor.LEAN ? "samediff" : "lean") + " switches)";
+    }
+
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
         return output(sd, placeholders, List.of(outputs));
     }
@@ -88,7 +96,9 @@ public final class GraphExecution {
             if (refused == null) {
                 if (!announced) {
                     announced = true;
-                    System.err.println("gkc: graphs run on the lean executor (-D" + PROPERTY + "=lean)");
+                    if (!System.getProperty(PROPERTY, "").isBlank()) {   // the default goes unannounced (gkc doctor names it)
+                        System.err.println("gkc: graphs run on the lean executor (-D" + PROPERTY + "=lean)");
+                    }
                 }
                 return e.lean.output(sd, placeholders, outputs);
             }
@@ -106,9 +116,38 @@ public final class GraphExecution {
         return entry(sd).lean.pooledBytes();
     }
 
+    /** Of this graph's lean plans: the most pooled bytes one call used at once, and the bytes of the values in them. */
+    public static long[] leanPeakBytes(SameDiff sd) {
+        return entry(sd).lean.peakBytes();
+    }
+
+    /** Of this graph's lean plans: the pooled bytes in use at their peak by kind of op, largest first. */
+    public static List<Map.Entry<String, Long>> leanPeakComposition(SameDiff sd) {
+        return entry(sd).lean.peakComposition();
+    }
+
+    /**
+     * Lets the lean plans of {@code other} draw from the buffers of {@code owner}'s (their calls then take turns):
+     * for graphs executed one after the other, such as a graph's forward for matching and its gradient function.
+     */
+    public static void shareBuffers(SameDiff owner, SameDiff other) {
+        entry(other).lean.shareBuffersWith(entry(owner).lean);
+    }
+
+    /** Whether the lean plans of two graphs draw from one pool of buffers. */
+    public static boolean leanSharesBuffers(SameDiff a, SameDiff b) {
+        return entry(a).lean.sharesBuffersWith(entry(b).lean);
+    }
+
     /** Frees the lean executor's buffers of this graph now (they are planned again on the next call). */
     public static void release(SameDiff sd) {
-        entry(sd).lean.close();
+        synchronized (ENTRIES) {
+            for (Entry e : ENTRIES) {
+                if (e.graph.get() == sd) {
+                    e.lean.close();
+                }
+            }
+        }
     }
 
     private static Entry entry(SameDiff sd) {

@@ -57,11 +57,42 @@ public final class LeanExecutor implements AutoCloseable {
     /** Ops whose output depends only on the shapes of their inputs. */
     private static final int MAX_LAYOUTS = 64;
     private static final Set<String> SHAPE_ONLY = Set.of("shape_of", "shapes_of", "size", "rank", "size_at");
+    /** Ops whose output is their input's values rearranged (a view could stand in for the copy). */
+    private static final Set<String> VIEW_LIKE = Set.of("reshape", "permute", "transpose", "squeeze", "expand_dims");
 
     // no reference to the graph is kept between calls (ops are looked up by name at each call), so a registry can
     // hold executors weakly by graph
     private final Map<List<String>, Schedule> schedules = new HashMap<>();
     private long executions;
+    /** Where this executor's plans take their buffers; also the lock of its calls (see {@link #shareBuffersWith}). */
+    private volatile Pool pool = new Pool();
+
+    /**
+     * Buffers the schedules of one or more executors draw from. Calls run one at a time under the pool's lock and hand
+     * out only fresh arrays, so every layout can use every buffer: the pool holds about the largest call's peak of
+     * live intermediates, not the sum over graphs, output sets and signatures.
+     */
+    private static final class Pool {
+        final List<INDArray> buffers = new ArrayList<>();
+        long bytes;
+        /** Bumped when the buffers are freed: layouts planned on the old ones are planned again. */
+        int generation;
+    }
+
+    /**
+     * From now on this executor's plans draw from {@code other}'s buffers and its calls take turns with
+     * {@code other}'s: for graphs that run one after the other, such as a graph and its gradient function in a
+     * training step (the forward for matching needs no buffers of its own while the gradient graph's are idle).
+     */
+    public void shareBuffersWith(LeanExecutor other) {
+        if (other == this || pool == other.pool) {
+            return;
+        }
+        synchronized (pool) {
+            closeSchedules();
+        }
+        pool = other.pool;
+    }
 
     /** Why this graph cannot run here, or null when it can. */
     public static String unsupported(SameDiff sd) {
@@ -123,15 +154,28 @@ public final class LeanExecutor implements AutoCloseable {
         return String.format("%d planning passes, %.3f s", PLANS.get(), PLAN_NANOS.get() / 1e9);
     }
 
+    /** Planning passes so far in this process (tests see from it that a graph went through the lean path). */
+    public static long planningPasses() {
+        return PLANS.get();
+    }
+
     public static final String BOOKKEEPING = "(lean executor between ops)";
 
     /** Calls that ran here (for tests and benches). */
-    public synchronized long executions() {
-        return executions;
+    public long executions() {
+        synchronized (pool) {
+            return executions;
+        }
     }
 
     /** The values of {@code outputs}; placeholders the requested outputs do not need are ignored. */
-    public synchronized Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, List<String> outputs) {
+    public Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, List<String> outputs) {
+        synchronized (pool) {
+            return outputLocked(sd, placeholders, outputs);
+        }
+    }
+
+    private Map<String, INDArray> outputLocked(SameDiff sd, Map<String, INDArray> placeholders, List<String> outputs) {
         List<String> key = List.copyOf(outputs);
         Schedule s = schedules.get(key);
         if (s == null) {
@@ -165,22 +209,74 @@ public final class LeanExecutor implements AutoCloseable {
         }
     }
 
-    /** Releases every pooled buffer now (the executor plans and allocates again if used afterwards). */
+    /**
+     * Releases every pooled buffer now (the executor plans and allocates again if used afterwards); a pool shared
+     * with other executors is freed for them too, and they plan again at their next call.
+     */
     @Override
-    public synchronized void close() {
-        for (Schedule s : schedules.values()) {
-            s.close();
+    public void close() {
+        Pool p = pool;
+        synchronized (p) {
+            closeSchedules();
+            for (INDArray b : p.buffers) {
+                if (b.closeable()) {
+                    b.close();
+                }
+            }
+            p.buffers.clear();
+            p.bytes = 0;
+            p.generation++;
         }
+    }
+
+    private void closeSchedules() {
         schedules.clear();
     }
 
-    /** Bytes of pooled buffers held over all plans. */
-    public synchronized long pooledBytes() {
-        long b = 0;
-        for (Schedule s : schedules.values()) {
-            b += s.bytes;
+    /**
+     * Over all plans: the largest bytes of pool buffers in use at once in one call, and of the values in them (a value
+     * may sit in a buffer up to twice its size). Against {@link #pooledBytes}: what the sharing of signatures and
+     * the rounding of sizes cost.
+     */
+    public long[] peakBytes() {
+        synchronized (pool) {
+            long inUse = 0, values = 0;
+            for (Schedule s : schedules.values()) {
+                inUse = Math.max(inUse, s.peakInUse);
+                values = Math.max(values, s.peakValueBytes);
+            }
+            return new long[]{inUse, values};
         }
-        return b;
+    }
+
+    /** Bytes of the buffers this executor's plans draw from (shared with other executors after {@link #shareBuffersWith}). */
+    public long pooledBytes() {
+        synchronized (pool) {
+            return pool.bytes;
+        }
+    }
+
+    /** Whether two executors draw from one pool of buffers. */
+    public boolean sharesBuffersWith(LeanExecutor other) {
+        return pool == other.pool;
+    }
+
+    /**
+     * The pooled bytes in use at the most demanding moment of this executor's calls, by the kind of op whose output
+     * each buffer holds (what the peak consists of), largest first.
+     */
+    public List<Map.Entry<String, Long>> peakComposition() {
+        synchronized (pool) {
+            Schedule top = null;
+            for (Schedule s : schedules.values()) {
+                if (top == null || s.peakInUse > top.peakInUse) {
+                    top = s;
+                }
+            }
+            List<Map.Entry<String, Long>> rows = new ArrayList<>(top == null ? List.of() : top.peakByOp.entrySet());
+            rows.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+            return rows;
+        }
     }
 
     // ------------------------------------------------------------------ the per-output-set plan
@@ -201,6 +297,8 @@ public final class LeanExecutor implements AutoCloseable {
         final int[] out;
         final boolean dynamicShape;
         final DataType[] declared;       // the output variables' declared types (SameDiff casts custom ops' to them)
+        final String opName;             // the op's kind (conv2d, matmul, ...)
+        final boolean viewable;          // a reshape in c order: may run as a view of its input
         OpContext ctx;
 
         Step(String name, DifferentialFunction fn, int kind, int[] in, int[] out, boolean dynamicShape, DataType[] declared) {
@@ -211,6 +309,14 @@ public final class LeanExecutor implements AutoCloseable {
             this.out = out;
             this.dynamicShape = dynamicShape;
             this.declared = declared;
+            this.opName = fn.opName();
+            boolean fOrder = false;
+            if (fn instanceof DynamicCustomOp) {
+                for (long a : ((DynamicCustomOp) fn).iArgs()) {
+                    fOrder |= a == 'f' || a == -'f';   // (a shape holding 102 is left to the op too)
+                }
+            }
+            this.viewable = kind == CUSTOM && "reshape".equals(fn.opName()) && out.length == 1 && in.length >= 1 && !fOrder;
         }
     }
 
@@ -350,12 +456,14 @@ public final class LeanExecutor implements AutoCloseable {
         final long[][][] shapes;          // per step and output: the planned shape (checked for dynamic steps)
         final DataType[][] types;
         final boolean[] copyThrough;      // identity steps whose requested output would otherwise be a pool view
+        final boolean[] view;             // c-order reshapes of a contiguous value run as a view of it, not a copy
 
         Layout(int steps) {
             outArrays = new INDArray[steps][];
             shapes = new long[steps][][];
             types = new DataType[steps][];
             copyThrough = new boolean[steps];
+            view = new boolean[steps];
         }
     }
 
@@ -375,12 +483,13 @@ public final class LeanExecutor implements AutoCloseable {
                 return size() > MAX_LAYOUTS;
             }
         };
-        /**
-         * The buffers every layout of this schedule draws from. Calls run one at a time and hand out only fresh
-         * arrays, so layouts can share them: the schedule holds about the largest signature's peak, not their sum.
-         */
-        final List<INDArray> buffers = new ArrayList<>();
-        long bytes;
+        /** The pool generation the layouts were planned on. */
+        int generation = pool.generation;
+        /** At the peak of {@link #peakInUse}: bytes in use by the kind of op that produced the value held. */
+        Map<String, Long> peakByOp = Map.of();
+        /** Largest bytes of pool buffers in use at once over the planned signatures, and of the values in them. */
+        long peakInUse, peakValueBytes;
+        private long inUse, valueBytes;   // during a planning pass
 
         Schedule(List<Step> steps, String[] names, int[] kinds, int[] requested, List<String> requestedNames, int[] lastUse,
                  boolean[] isRequested, int[] placeholders) {
@@ -411,6 +520,10 @@ public final class LeanExecutor implements AutoCloseable {
                 }
             }
             String key = sig.toString();
+            if (generation != pool.generation) {   // the pool was freed: its buffers are gone
+                layouts.clear();
+                generation = pool.generation;
+            }
             Layout layout = layouts.get(key);
             if (layout == null || !execute(values, layout)) {
                 // the planning pass: shapes from the ops, buffers from the pool, executed as it goes
@@ -453,6 +566,10 @@ public final class LeanExecutor implements AutoCloseable {
                         }
                     }
                 }
+                if (layout.view[s]) {
+                    values[st.out[0]] = values[st.in[0]].reshape('c', layout.shapes[s][0]);
+                    continue;
+                }
                 INDArray[] outs = layout.outArrays[s];
                 for (int o = 0; o < st.out.length; o++) {
                     INDArray a = outs[o];
@@ -471,11 +588,14 @@ public final class LeanExecutor implements AutoCloseable {
             Layout layout = new Layout(steps.size());
             // free buffers by type, smallest first; a value's buffer and how many live values still read it
             Map<DataType, TreeMap<Long, ArrayDeque<INDArray>>> free = new HashMap<>();
-            for (INDArray b : buffers) {
+            for (INDArray b : pool.buffers) {
                 free.computeIfAbsent(b.dataType(), k -> new TreeMap<>()).computeIfAbsent(b.length(), k -> new ArrayDeque<>()).push(b);
             }
             INDArray[] bufferOf = new INDArray[names.length];
-            Map<INDArray, int[]> readers = new java.util.IdentityHashMap<>();
+            // per buffer in use: live values reading it, bytes of the value it was taken for
+            Map<INDArray, long[]> readers = new java.util.IdentityHashMap<>();
+            inUse = 0;
+            valueBytes = 0;
             for (int s = 0; s < steps.size(); s++) {
                 Step st = steps.get(s);
                 layout.outArrays[s] = new INDArray[st.out.length];
@@ -493,6 +613,28 @@ public final class LeanExecutor implements AutoCloseable {
                 } else {
                     OpContext ctx = context(st, values);
                     List<LongShapeDescriptor> shapes = shapesOf(st, ctx);
+                    if (st.viewable && !isRequested[st.out[0]] && viewFits(values[st.in[0]], shapes.get(0))) {
+                        // the reshape's values are its input's in the same order: a view holds no buffer of its own
+                        // and keeps the input's buffer alive as long as it is read
+                        layout.view[s] = true;
+                        layout.shapes[s][0] = shapes.get(0).getShape();
+                        layout.types[s][0] = shapes.get(0).dataType();
+                        values[st.out[0]] = values[st.in[0]].reshape('c', layout.shapes[s][0]);
+                        INDArray b = bufferOf[st.in[0]];
+                        if (b != null) {
+                            bufferOf[st.out[0]] = b;
+                            readers.get(b)[0]++;
+                        }
+                        for (int i : st.in) {
+                            if (lastUse[i] == s) {
+                                drop(i, bufferOf, readers, free);
+                            }
+                        }
+                        if (lastUse[st.out[0]] < 0) {
+                            drop(st.out[0], bufferOf, readers, free);
+                        }
+                        continue;
+                    }
                     for (int o = 0; o < st.out.length; o++) {
                         LongShapeDescriptor d = shapes.get(o);
                         DataType dt = d.dataType();
@@ -511,7 +653,14 @@ public final class LeanExecutor implements AutoCloseable {
                             a = view(buf, len, shape);
                             layout.outArrays[s][o] = a;
                             bufferOf[st.out[o]] = buf;
-                            readers.put(buf, new int[]{1});
+                            readers.put(buf, new long[]{1, len * dt.width(), s});
+                            inUse += buf.length() * dt.width();
+                            valueBytes += len * dt.width();
+                            peakValueBytes = Math.max(peakValueBytes, valueBytes);
+                            if (inUse > peakInUse) {
+                                peakInUse = inUse;
+                                peakByOp = composition(readers, bufferOf);
+                            }
                         }
                         values[st.out[o]] = a;
                         ctx.setOutputArray(o, a);
@@ -533,14 +682,16 @@ public final class LeanExecutor implements AutoCloseable {
             return layout;
         }
 
-        private void drop(int value, INDArray[] bufferOf, Map<INDArray, int[]> readers, Map<DataType, TreeMap<Long, ArrayDeque<INDArray>>> free) {
+        private void drop(int value, INDArray[] bufferOf, Map<INDArray, long[]> readers, Map<DataType, TreeMap<Long, ArrayDeque<INDArray>>> free) {
             INDArray b = bufferOf[value];
             if (b == null || isRequested[value]) {
                 return;
             }
             bufferOf[value] = null;
-            int[] r = readers.get(b);
+            long[] r = readers.get(b);
             if (--r[0] == 0) {
+                inUse -= b.length() * b.dataType().width();
+                valueBytes -= r[1];
                 free.computeIfAbsent(b.dataType(), k -> new TreeMap<>()).computeIfAbsent(b.length(), k -> new ArrayDeque<>()).push(b);
             }
         }
@@ -559,21 +710,33 @@ public final class LeanExecutor implements AutoCloseable {
                 }
             }
             INDArray b = Nd4j.create(dt, new long[]{len}, 'c');
-            buffers.add(b);
-            bytes += len * dt.width();
+            pool.buffers.add(b);
+            pool.bytes += len * dt.width();
             return b;
         }
 
-        void close() {
-            layouts.clear();
-            for (INDArray b : buffers) {
-                if (b.closeable()) {
-                    b.close();
+        private Map<String, Long> composition(Map<INDArray, long[]> readers, INDArray[] bufferOf) {
+            Map<String, Long> byOp = new HashMap<>();
+            for (Map.Entry<INDArray, long[]> e : readers.entrySet()) {
+                if (e.getValue()[0] > 0) {
+                    Step producer = steps.get((int) e.getValue()[2]);
+                    String op = producer.opName;
+                    // a copy that only rearranges a value still held: a view of it would need no buffer
+                    if (VIEW_LIKE.contains(op) && producer.in.length > 0 && bufferOf[producer.in[0]] != null) {
+                        op += " (its input also held)";
+                    }
+                    byOp.merge(op, e.getKey().length() * e.getKey().dataType().width(), Long::sum);
                 }
             }
-            buffers.clear();
-            bytes = 0;
+            return byOp;
         }
+
+    }
+
+    /** Whether a c-order reshape of {@code in} to {@code d} is a view of the same elements in the same order. */
+    private static boolean viewFits(INDArray in, LongShapeDescriptor d) {
+        return in != null && !d.isEmpty() && !in.isEmpty() && in.dataType() == d.dataType() && in.length() == Shape.lengthOf(d.getShape())
+                && in.ordering() == 'c' && Shape.hasDefaultStridesForShape(in);
     }
 
     private static INDArray view(INDArray buffer, long len, long[] shape) {

@@ -65,6 +65,10 @@ public final class ReleasingBackprop {
         gradFn.setEnableCache(true);
         List<Listener> listeners = sd.getListeners() == null ? List.of() : sd.getListeners();
         gradFn.setListeners(listeners);
+        if (executor == GraphExecution.Executor.LEAN) {
+            // the forward graph's calls (forward for matching) and the gradient graph's never overlap: one pool serves both
+            GraphExecution.shareBuffers(sd, gradFn);
+        }
         Map<String, INDArray> values = GraphExecution.output(executor, gradFn, placeholders, requested);
         Map<String, INDArray> outs = new HashMap<>();
         for (String o : outputs) {
