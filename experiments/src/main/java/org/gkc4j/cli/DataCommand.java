@@ -57,19 +57,9 @@ public final class DataCommand implements Runnable {
             LoadOptions options = strict ? LoadOptions.failOnDamage() : LoadOptions.skipDamaged();
             java.io.PrintWriter err = spec.commandLine().getErr();
             LoadReport report = new LoadReport(m -> err.println("gkc: warning: " + m));
-            ProgressBar[] bar = new ProgressBar[1];
             org.gkc4j.pipeline.prepare.PrepareResult r;
-            try {
-                r = org.gkc4j.pipeline.prepare.Preparer.run(preparation, root, options, report, (done, total, name) -> {
-                    if (bar[0] == null) {
-                        bar[0] = new ProgressBar("prepare " + dataset, total, "images");
-                    }
-                    bar[0].step(done, name);
-                });
-            } finally {
-                if (bar[0] != null) {
-                    bar[0].close();
-                }
+            try (ProgressBar.Deferred bar = new ProgressBar.Deferred("prepare " + dataset, "images")) {
+                r = org.gkc4j.pipeline.prepare.Preparer.run(preparation, root, options, report, bar::step);
             }
             err.println("gkc: " + r.line());
             err.flush();
@@ -99,19 +89,9 @@ public final class DataCommand implements Runnable {
         public Integer call() {
             org.gkc4j.pipeline.prepare.DatasetCheck.expectation(dataset);
             java.io.PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-            ProgressBar[] bar = new ProgressBar[1];
             long problems;
-            try {
-                problems = org.gkc4j.pipeline.prepare.DatasetCheck.run(dataset, root, (done, total, name) -> {
-                    if (bar[0] == null) {
-                        bar[0] = new ProgressBar("check " + dataset, total, "images");
-                    }
-                    bar[0].step(done, name);
-                }, line -> out.println(line));
-            } finally {
-                if (bar[0] != null) {
-                    bar[0].close();
-                }
+            try (ProgressBar.Deferred bar = new ProgressBar.Deferred("check " + dataset, "images")) {
+                problems = org.gkc4j.pipeline.prepare.DatasetCheck.run(dataset, root, bar::step, line -> out.println(line));
             }
             out.flush();
             err.println(problems == 0 ? "gkc: " + dataset + " under " + root + ": no problems found" : "gkc: " + dataset + ": " + problems + " problems");
@@ -180,19 +160,9 @@ public final class DataCommand implements Runnable {
             LoadOptions options = strict ? LoadOptions.failOnDamage() : LoadOptions.skipDamaged();
             java.io.PrintWriter err = spec.commandLine().getErr();
             LoadReport report = new LoadReport(m -> err.println("gkc: warning: " + m));
-            ProgressBar[] bar = new ProgressBar[1];
             VipsegToSemantic.Result r;
-            try {
-                r = VipsegToSemantic.convert(json, panopticDir, which, out, options, report, (done, total, frame) -> {
-                    if (bar[0] == null) {
-                        bar[0] = new ProgressBar("vipseg-to-semantic", total, "frames");
-                    }
-                    bar[0].step(done, frame);
-                });
-            } finally {
-                if (bar[0] != null) {
-                    bar[0].close();
-                }
+            try (ProgressBar.Deferred bar = new ProgressBar.Deferred("vipseg-to-semantic", "frames")) {
+                r = VipsegToSemantic.convert(json, panopticDir, which, out, options, report, bar::step);
             }
             LoadReport.Summary s = report.summary();
             if (r.written() + r.alreadyPresent() == 0) {

@@ -1,6 +1,5 @@
 package org.gkc4j.cli;
 
-import org.gkc4j.GkcException;
 import org.gkc4j.eval.LabelMapFolders;
 import org.gkc4j.eval.SemSegEvaluator;
 import org.gkc4j.eval.SemSegMetrics;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -25,35 +23,22 @@ public final class EvalMasksCommand implements Callable<Integer> {
     Path pred;
     @Option(names = "--gt", required = true, description = "Folder of ground-truth label maps with the same file names.")
     Path gt;
-    @Option(names = "--num-classes", required = true, description = "Number of classes N; labels are 0..N-1.")
-    int numClasses;
+    @Mixin
+    ClassScoringOptions classes;
     @Option(names = "--ignore-label", defaultValue = "255", description = "Ground-truth value excluded from scoring (default ${DEFAULT-VALUE}); "
             + "a prediction of it counts as a miss.")
     int ignoreLabel;
-    @Option(names = "--novel", split = ",", description = "Novel class indices (i,j,..); the other classes are base.")
-    List<Integer> novel = new ArrayList<>();
-    @Option(names = "--out", required = true, description = "Output JSON.")
-    Path out;
 
     @Override
     public Integer call() {
-        SemSegEvaluator ev = evaluator(numClasses, ignoreLabel, novel);
+        SemSegEvaluator ev = classes.evaluator(ignoreLabel);
         List<String> names = LabelMapFolders.pairs(pred, gt);
         LabelMapFolders.evaluate(pred, gt, names, ev);
-        SemSegMetrics m = ev.metrics(novel);
-        m.write(out);
-        spec.commandLine().getOut().printf("%s over %d images -> %s%n", summary(m), m.images(), out);
+        SemSegMetrics m = ev.metrics(classes.novel);
+        m.write(classes.out);
+        spec.commandLine().getOut().printf("%s over %d images -> %s%n", summary(m), m.images(), classes.out);
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** The evaluator of the command line's classes; a novel class outside them is a one-line error before any file is read. */
-    static SemSegEvaluator evaluator(int numClasses, int ignoreLabel, List<Integer> novel) {
-        SemSegEvaluator ev = new SemSegEvaluator(numClasses, ignoreLabel);
-        for (int c : novel) {
-            GkcException.check(c >= 0 && c < numClasses, "novel class %d is not a class index 0..%d", c, numClasses - 1);
-        }
-        return ev;
     }
 
     /** {@code mIoU .. pAcc ..} and, with novel classes, the base/novel means and hIoU, two decimals. */

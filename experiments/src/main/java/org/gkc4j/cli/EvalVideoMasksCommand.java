@@ -10,7 +10,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,30 +28,26 @@ public final class EvalVideoMasksCommand implements Callable<Integer> {
     Path pred;
     @Option(names = "--gt", required = true, description = "Folder of ground-truth videos with the same video and frame names.")
     Path gt;
-    @Option(names = "--num-classes", required = true, description = "Number of classes N; labels are 0..N-1.")
-    int numClasses;
+    @Mixin
+    ClassScoringOptions classes;
     @Option(names = "--ignore-label", defaultValue = "255", description = "Ground-truth value excluded from the frame metrics (default ${DEFAULT-VALUE}); "
             + "a prediction of it counts as a miss. Video consistency compares raw labels, void included (VSPW).")
     int ignoreLabel;
-    @Option(names = "--novel", split = ",", description = "Novel class indices (i,j,..); the other classes are base.")
-    List<Integer> novel = new ArrayList<>();
-    @Option(names = "--out", required = true, description = "Output JSON.")
-    Path out;
 
     @Override
     public Integer call() {
-        SemSegEvaluator frames = EvalMasksCommand.evaluator(numClasses, ignoreLabel, novel);
+        SemSegEvaluator frames = classes.evaluator(ignoreLabel);
         Map<String, List<String>> videos = VideoLabelMapFolders.pairs(pred, gt);
         VideoConsistency consistency = new VideoConsistency(VideoConsistency.VSPW_WINDOWS);
         try (ProgressBar bar = new ProgressBar("eval-video-masks", videos.size(), "videos")) {
             VideoLabelMapFolders.evaluate(pred, gt, videos, frames, consistency, (done, total, video) -> bar.step(done, video));
         }
-        VideoSegMetrics m = new VideoSegMetrics(frames.metrics(novel), consistency.scores(), consistency.videos());
-        m.write(out);
+        VideoSegMetrics m = new VideoSegMetrics(frames.metrics(classes.novel), consistency.scores(), consistency.videos());
+        m.write(classes.out);
         String vc = m.consistency().stream().map(s -> "mVC" + s.windowLength() + " " + EvalMasksCommand.pct(s.mVC()))
                 .collect(Collectors.joining("  "));
         spec.commandLine().getOut().printf("%s  %s over %d frames of %d videos -> %s%n", EvalMasksCommand.summary(m.frames()), vc,
-                m.frames().images(), m.videos(), out);
+                m.frames().images(), m.videos(), classes.out);
         spec.commandLine().getOut().flush();
         return 0;
     }

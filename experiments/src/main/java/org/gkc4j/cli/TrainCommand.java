@@ -8,8 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -19,12 +17,8 @@ public final class TrainCommand implements Callable<Integer> {
     CommonOptions common;
     @Option(names = "--config", required = true, description = "Run config (YAML; _base_ inheritance).")
     Path config;
-    @Option(names = "--set", description = "Override a config key (a.b=value); repeatable.")
-    List<String> overrides = new ArrayList<>();
-    @Option(names = "--out", required = true, description = "Output folder.")
-    Path out;
-    @Option(names = "--resume", description = "Continue from the folder's checkpoint.")
-    boolean resume;
+    @Mixin
+    RunFolderOptions run;
     @Option(names = "--spark", paramLabel = "MASTER", description = "Train data-parallel on Spark: local[N] (embedded, no cluster), spark://host:7077, yarn, k8s://... (README, 'Training on a cluster').")
     String spark;
     @Option(names = "--spark-workers", paramLabel = "N", description = "Shards per step (a divisor of train.batchSize); default: Spark's default parallelism.")
@@ -35,8 +29,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), config, overrides);
-        TrainingRun.run(cfg, out, resume, spark == null ? null : new org.gkc4j.experiments.spark.SparkOptions(spark, sparkWorkers, sparkAllReduce));
+        RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), config, run.overrides);
+        TrainingRun.run(cfg, run.out, run.resume, spark == null ? null : new org.gkc4j.experiments.spark.SparkOptions(spark, sparkWorkers, sparkAllReduce));
         return 0;
     }
 }

@@ -8,8 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train-video", mixinStandardHelpOptions = true,
@@ -20,17 +18,13 @@ public final class TrainVideoCommand implements Callable<Integer> {
     CommonOptions common;
     @Option(names = "--config", required = true, description = "Video run config (YAML), e.g. configs/vipseg.yaml.")
     Path config;
-    @Option(names = "--set", description = "Override a config key (a.b=value); repeatable.")
-    List<String> overrides = new ArrayList<>();
-    @Option(names = "--out", required = true, description = "Output folder.")
-    Path out;
-    @Option(names = "--resume", description = "Continue from the folder's checkpoint.")
-    boolean resume;
+    @Mixin
+    RunFolderOptions run;
 
     @Override
     public Integer call() throws Exception {
-        VideoRunConfig cfg = Configs.load(VideoRunConfig.class, VideoRunConfig.defaults(), config, overrides);
-        VipsegTraining.run(cfg, out, resume);
+        VideoRunConfig cfg = Configs.load(VideoRunConfig.class, VideoRunConfig.defaults(), config, run.overrides);
+        VipsegTraining.run(cfg, run.out, run.resume);
         return 0;
     }
 }

@@ -63,4 +63,33 @@ public final class ProgressBar implements AutoCloseable {
             out.println();
         }
     }
+
+    /**
+     * A bar opened at the first step, when the total is known (tasks that count their work once they start), so a task
+     * that fails before it starts draws nothing; closing closes the bar if it was opened.
+     */
+    public static final class Deferred implements AutoCloseable {
+        private final String label;
+        private final String unit;
+        private ProgressBar bar;
+
+        public Deferred(String label, String unit) {
+            this.label = label;
+            this.unit = unit;
+        }
+
+        public void step(long done, long total, String status) {
+            if (bar == null) {
+                bar = new ProgressBar(label, total, unit);
+            }
+            bar.step(done, status);
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
 }

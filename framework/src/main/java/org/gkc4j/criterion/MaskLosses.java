@@ -121,18 +121,38 @@ public final class MaskLosses {
         return rows;
     }
 
-    /** Mean point BCE of each matched mask, summed and divided by the number of masks. */
-    public static final class Bce implements LossTerm {
-        private final CriterionConfig cfg;
+    /**
+     * What the two point losses share: the points they read (one choice for both, fed once per set into the shared
+     * placeholders) and their count, the number of masks they are divided by.
+     */
+    private abstract static class PointLoss implements LossTerm {
+        final CriterionConfig cfg;
         private final PointChoice points;
 
+        PointLoss(CriterionConfig cfg, PointChoice points) {
+            this.cfg = cfg;
+            this.points = points;
+        }
+
+        @Override
+        public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
+            feedPoints(feed, points, placeholders);
+        }
+
+        @Override
+        public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
+            return java.util.OptionalDouble.of(f.totalTargets());
+        }
+    }
+
+    /** Mean point BCE of each matched mask, summed and divided by the number of masks. */
+    public static final class Bce extends PointLoss {
         public Bce(CriterionConfig cfg) {
             this(cfg, pointRend(cfg));
         }
 
         Bce(CriterionConfig cfg, PointChoice points) {
-            this.cfg = cfg;
-            this.points = points;
+            super(cfg, points);
         }
 
         @Override
@@ -151,30 +171,16 @@ public final class MaskLosses {
             SDVariable bce = Losses.bceWithLogits(sd, sampledPredictions(set), targets(set)).mean(1);
             return bce.mul(rowWeights(set)).sum();
         }
-
-        @Override
-        public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
-            feedPoints(feed, points, placeholders);
-        }
-
-        @Override
-        public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
-            return java.util.OptionalDouble.of(f.totalTargets());
-        }
     }
 
     /** Dice loss of each matched mask at its points, summed and divided by the number of masks. */
-    public static final class Dice implements LossTerm {
-        private final CriterionConfig cfg;
-        private final PointChoice points;
-
+    public static final class Dice extends PointLoss {
         public Dice(CriterionConfig cfg) {
             this(cfg, pointRend(cfg));
         }
 
         Dice(CriterionConfig cfg, PointChoice points) {
-            this.cfg = cfg;
-            this.points = points;
+            super(cfg, points);
         }
 
         @Override
@@ -191,16 +197,6 @@ public final class MaskLosses {
         public SDVariable build(SetGraph set) {
             SameDiff sd = set.scope().sd();
             return Losses.dice(sd, sampledPredictions(set), targets(set)).mul(rowWeights(set)).sum();
-        }
-
-        @Override
-        public void feed(SetFeed feed, Map<String, INDArray> placeholders) {
-            feedPoints(feed, points, placeholders);
-        }
-
-        @Override
-        public java.util.OptionalDouble count(SetFeed f, Map<String, INDArray> ph) {
-            return java.util.OptionalDouble.of(f.totalTargets());
         }
     }
 }

@@ -1,11 +1,6 @@
 package org.gkc4j.model;
 
-import org.gkc4j.nn.Activation;
 import org.gkc4j.nn.Attention;
-import org.gkc4j.nn.Init;
-import org.gkc4j.nn.LayerNorm;
-import org.gkc4j.nn.Linear;
-import org.gkc4j.nn.Mlp;
 import org.gkc4j.nn.Resize;
 import org.gkc4j.nn.Scope;
 import org.nd4j.autodiff.samediff.SDIndex;
@@ -29,43 +24,17 @@ public final class MaskedAttentionDecoder {
 
     private final Scope scope;
     private final GkcModelConfig.Decoder cfg;
-    private final SDVariable queryFeat, queryEmbed, levelEmbed;
-    private final List<DecoderLayers.CrossAttention> cross = new ArrayList<>();
-    private final List<DecoderLayers.SelfAttention> self = new ArrayList<>();
-    private final List<DecoderLayers.Ffn> ffn = new ArrayList<>();
-    private final LayerNorm decoderNorm;
-    private final Linear classEmbed;
-    private final Mlp maskEmbed;
-    private final MaskShapeEncoder maskShape;
-    private final MaskMomentEncoder maskMoments;
+    private final MaskedAttentionLayers layers;
 
     public MaskedAttentionDecoder(Scope scope, GkcModelConfig.Decoder cfg, int maskDim) {
         this.scope = scope;
         this.cfg = cfg;
-        int d = cfg.hidden();
-        for (int i = 0; i < cfg.layers(); i++) {
-            self.add(new DecoderLayers.SelfAttention(scope.child("transformer_self_attention_layers").child(i), d, cfg.heads()));
-        }
-        for (int i = 0; i < cfg.layers(); i++) {
-            cross.add(new DecoderLayers.CrossAttention(scope.child("transformer_cross_attention_layers").child(i), d, cfg.heads()));
-        }
-        for (int i = 0; i < cfg.layers(); i++) {
-            ffn.add(new DecoderLayers.Ffn(scope.child("transformer_ffn_layers").child(i), d, cfg.ffnDim()));
-        }
-        decoderNorm = new LayerNorm(scope.child("decoder_norm"), d);
-        queryFeat = scope.child("query_feat").param("weight", Init.normal(1), cfg.queries(), d);
-        queryEmbed = scope.child("query_embed").param("weight", Init.normal(1), cfg.queries(), d);
-        levelEmbed = scope.child("level_embed").param("weight", Init.normal(1), 3, d);
-        scope.noWeightDecay(queryFeat, queryEmbed, levelEmbed);   // nn.Embedding weights: no decay, as detectron2
-        classEmbed = new Linear(scope.child("class_embed"), d, d, true);
-        maskEmbed = new Mlp(scope.child("mask_embed"), d, d, maskDim, 3, Activation.RELU);
-        maskShape = cfg.maskShapeChannels() > 0 ? new MaskShapeEncoder(scope.child("mask_shape"), cfg.maskShapeChannels(), d) : null;
-        maskMoments = cfg.maskMomentChannels() > 0 ? new MaskMomentEncoder(scope.child("mask_moments"), cfg.maskMomentChannels(), d) : null;
+        this.layers = new MaskedAttentionLayers(scope, cfg, maskDim);
     }
 
     public List<Prediction> forward(List<SDVariable> multiScale, SDVariable maskFeatures) {
         SameDiff sd = scope.sd();
-        int d = cfg.hidden(), q = cfg.queries();
+        int d = cfg.hidden();
         long b = scope.shape(maskFeatures)[0];
         List<SDVariable> srcs = new ArrayList<>(), poss = new ArrayList<>();
         List<long[]> sizes = new ArrayList<>();
@@ -73,43 +42,26 @@ public final class MaskedAttentionDecoder {
             long[] s = scope.shape(multiScale.get(l));
             sizes.add(new long[]{s[2], s[3]});
             long hw = s[2] * s[3];
-            SDVariable src = multiScale.get(l).reshape(b, d, hw).permute(0, 2, 1).add(levelEmbed.get(SDIndex.point(l)).reshape(1, 1, d));
+            SDVariable src = multiScale.get(l).reshape(b, d, hw).permute(0, 2, 1).add(layers.levelEmbed.get(SDIndex.point(l)).reshape(1, 1, d));
             srcs.add(scope.withShape(src, b, hw, d));
             SDVariable pos = sd.constant(PositionEmbeddingSine.encode(d / 2, s[2], s[3], scope.dtype())).reshape(1, d, hw).permute(0, 2, 1);
             poss.add(pos);
         }
-        SDVariable queryPos = queryEmbed.reshape(1, q, d);
-        SDVariable out = scope.withShape(sd.tile(queryFeat.reshape(1, q, d), (int) b, 1, 1), b, q, d);
-        List<Prediction> predictions = new ArrayList<>();
-        Prediction p = heads(out, maskFeatures);
-        predictions.add(p);
-        SDVariable mask = attentionMask(p.masks(), sizes.get(0));
-        for (int i = 0; i < cfg.layers(); i++) {
-            int level = i % 3;
-            out = cross.get(i).forward(out, srcs.get(level), mask, poss.get(level), queryPos);
-            out = self.get(i).forward(out, queryPos);
-            out = ffn.get(i).forward(out);
-            p = heads(out, maskFeatures);
-            predictions.add(p);
-            if (i < cfg.layers() - 1) {
-                mask = attentionMask(p.masks(), sizes.get((i + 1) % 3));
-            }
-        }
-        return predictions;
+        return layers.run(b, srcs, poss, sizes, out -> heads(out, maskFeatures), this::attentionMask);
     }
 
     private Prediction heads(SDVariable out, SDVariable maskFeatures) {
         long[] fs = scope.shape(maskFeatures);
         long b = fs[0], c = fs[1], h = fs[2], w = fs[3];
-        SDVariable normed = decoderNorm.forward(out);
-        SDVariable cls = classEmbed.forward(normed);
-        SDVariable me = maskEmbed.forward(normed);                                     // [B,Q,C]
+        SDVariable normed = layers.decoderNorm.forward(out);
+        SDVariable cls = layers.classEmbed.forward(normed);
+        SDVariable me = layers.maskEmbed.forward(normed);                              // [B,Q,C]
         SDVariable masks = scope.withShape(scope.sd().mmul(me, maskFeatures.reshape(b, c, h * w)).reshape(b, cfg.queries(), h, w), b, cfg.queries(), h, w);
-        if (maskShape != null) {
-            cls = scope.withShape(cls.add(maskShape.forward(masks)), b, cfg.queries(), cfg.hidden());
+        if (layers.maskShape != null) {
+            cls = scope.withShape(cls.add(layers.maskShape.forward(masks)), b, cfg.queries(), cfg.hidden());
         }
-        if (maskMoments != null) {
-            cls = scope.withShape(cls.add(maskMoments.forward(masks)), b, cfg.queries(), cfg.hidden());
+        if (layers.maskMoments != null) {
+            cls = scope.withShape(cls.add(layers.maskMoments.forward(masks)), b, cfg.queries(), cfg.hidden());
         }
         return new Prediction(masks, cls);
     }

@@ -1,10 +1,5 @@
 package org.gkc4j.model;
 
-import org.gkc4j.nn.Activation;
-import org.gkc4j.nn.Init;
-import org.gkc4j.nn.LayerNorm;
-import org.gkc4j.nn.Linear;
-import org.gkc4j.nn.Mlp;
 import org.gkc4j.nn.Resize;
 import org.gkc4j.nn.Scope;
 import org.nd4j.autodiff.samediff.SDIndex;
@@ -27,15 +22,7 @@ public final class VideoMaskedAttentionDecoder {
     private final Scope scope;
     private final GkcModelConfig.Decoder cfg;
     private final int frames;
-    private final SDVariable queryFeat, queryEmbed, levelEmbed;
-    private final List<DecoderLayers.CrossAttention> cross = new ArrayList<>();
-    private final List<DecoderLayers.SelfAttention> self = new ArrayList<>();
-    private final List<DecoderLayers.Ffn> ffn = new ArrayList<>();
-    private final LayerNorm decoderNorm;
-    private final Linear classEmbed;
-    private final Mlp maskEmbed;
-    private final MaskShapeEncoder maskShape;
-    private final MaskMomentEncoder maskMoments;
+    private final MaskedAttentionLayers layers;
 
     public VideoMaskedAttentionDecoder(Scope scope, GkcModelConfig.Decoder cfg, int maskDim, int frames) {
         if (frames < 1) {
@@ -44,25 +31,7 @@ public final class VideoMaskedAttentionDecoder {
         this.scope = scope;
         this.cfg = cfg;
         this.frames = frames;
-        int d = cfg.hidden();
-        for (int i = 0; i < cfg.layers(); i++) {
-            self.add(new DecoderLayers.SelfAttention(scope.child("transformer_self_attention_layers").child(i), d, cfg.heads()));
-        }
-        for (int i = 0; i < cfg.layers(); i++) {
-            cross.add(new DecoderLayers.CrossAttention(scope.child("transformer_cross_attention_layers").child(i), d, cfg.heads()));
-        }
-        for (int i = 0; i < cfg.layers(); i++) {
-            ffn.add(new DecoderLayers.Ffn(scope.child("transformer_ffn_layers").child(i), d, cfg.ffnDim()));
-        }
-        decoderNorm = new LayerNorm(scope.child("decoder_norm"), d);
-        queryFeat = scope.child("query_feat").param("weight", Init.normal(1), cfg.queries(), d);
-        queryEmbed = scope.child("query_embed").param("weight", Init.normal(1), cfg.queries(), d);
-        levelEmbed = scope.child("level_embed").param("weight", Init.normal(1), 3, d);
-        scope.noWeightDecay(queryFeat, queryEmbed, levelEmbed);
-        classEmbed = new Linear(scope.child("class_embed"), d, d, true);
-        maskEmbed = new Mlp(scope.child("mask_embed"), d, d, maskDim, 3, Activation.RELU);
-        maskShape = cfg.maskShapeChannels() > 0 ? new MaskShapeEncoder(scope.child("mask_shape"), cfg.maskShapeChannels(), d) : null;
-        maskMoments = cfg.maskMomentChannels() > 0 ? new MaskMomentEncoder(scope.child("mask_moments"), cfg.maskMomentChannels(), d) : null;
+        this.layers = new MaskedAttentionLayers(scope, cfg, maskDim);
     }
 
     public int frames() {
@@ -75,7 +44,7 @@ public final class VideoMaskedAttentionDecoder {
      */
     public List<MaskedAttentionDecoder.Prediction> forward(List<SDVariable> multiScale, SDVariable maskFeatures) {
         SameDiff sd = scope.sd();
-        int d = cfg.hidden(), q = cfg.queries();
+        int d = cfg.hidden();
         long bt = scope.shape(maskFeatures)[0], t = frames, b = bt / t;
         if (b * t != bt) {
             throw new IllegalArgumentException(bt + " frames do not split into clips of " + t);
@@ -87,46 +56,29 @@ public final class VideoMaskedAttentionDecoder {
             sizes.add(new long[]{s[2], s[3]});
             long hw = s[2] * s[3];
             SDVariable src = multiScale.get(l).reshape(b, t, d, hw).permute(0, 1, 3, 2).reshape(b, t * hw, d)
-                    .add(levelEmbed.get(SDIndex.point(l)).reshape(1, 1, d));
+                    .add(layers.levelEmbed.get(SDIndex.point(l)).reshape(1, 1, d));
             srcs.add(scope.withShape(src, b, t * hw, d));
             SDVariable pos = sd.constant(PositionEmbeddingSine3d.encode(d / 2, t, s[2], s[3], scope.dtype())).reshape(1, d, t * hw).permute(0, 2, 1);
             poss.add(pos);
         }
-        SDVariable queryPos = queryEmbed.reshape(1, q, d);
-        SDVariable out = scope.withShape(sd.tile(queryFeat.reshape(1, q, d), (int) b, 1, 1), b, q, d);
-        List<MaskedAttentionDecoder.Prediction> predictions = new ArrayList<>();
-        MaskedAttentionDecoder.Prediction p = heads(out, maskFeatures, b);
-        predictions.add(p);
-        SDVariable mask = attentionMask(p.masks(), sizes.get(0));
-        for (int i = 0; i < cfg.layers(); i++) {
-            int level = i % 3;
-            out = cross.get(i).forward(out, srcs.get(level), mask, poss.get(level), queryPos);
-            out = self.get(i).forward(out, queryPos);
-            out = ffn.get(i).forward(out);
-            p = heads(out, maskFeatures, b);
-            predictions.add(p);
-            if (i < cfg.layers() - 1) {
-                mask = attentionMask(p.masks(), sizes.get((i + 1) % 3));
-            }
-        }
-        return predictions;
+        return layers.run(b, srcs, poss, sizes, out -> heads(out, maskFeatures, b), this::attentionMask);
     }
 
     private MaskedAttentionDecoder.Prediction heads(SDVariable out, SDVariable maskFeatures, long b) {
         long[] fs = scope.shape(maskFeatures);
         long c = fs[1], h = fs[2], w = fs[3], t = frames, q = cfg.queries();
-        SDVariable normed = decoderNorm.forward(out);
-        SDVariable cls = classEmbed.forward(normed);
-        SDVariable me = maskEmbed.forward(normed);                                                        // [B,Q,C]
+        SDVariable normed = layers.decoderNorm.forward(out);
+        SDVariable cls = layers.classEmbed.forward(normed);
+        SDVariable me = layers.maskEmbed.forward(normed);                                                 // [B,Q,C]
         SDVariable clipFeatures = maskFeatures.reshape(b, t, c, h * w).permute(0, 2, 1, 3).reshape(b, c, t * h * w);
         SDVariable masks = scope.withShape(scope.sd().mmul(me, clipFeatures).reshape(b, q, t * h, w), b, q, t * h, w);
-        if (maskShape != null || maskMoments != null) {
+        if (layers.maskShape != null || layers.maskMoments != null) {
             SDVariable perFrame = scope.withShape(masks.reshape(b, q, t, h, w).permute(0, 2, 1, 3, 4).reshape(b * t, q, h, w), b * t, q, h, w);
-            if (maskShape != null) {
-                cls = scope.withShape(cls.add(frameMean(maskShape.forward(perFrame), b)), b, q, cfg.hidden());
+            if (layers.maskShape != null) {
+                cls = scope.withShape(cls.add(frameMean(layers.maskShape.forward(perFrame), b)), b, q, cfg.hidden());
             }
-            if (maskMoments != null) {
-                cls = scope.withShape(cls.add(frameMean(maskMoments.forward(perFrame), b)), b, q, cfg.hidden());
+            if (layers.maskMoments != null) {
+                cls = scope.withShape(cls.add(frameMean(layers.maskMoments.forward(perFrame), b)), b, q, cfg.hidden());
             }
         }
         return new MaskedAttentionDecoder.Prediction(masks, cls);
