@@ -20,6 +20,7 @@ import org.gkc4j.pipeline.synthetic.SceneGenerator;
 import org.gkc4j.pipeline.synthetic.SyntheticWorld;
 import org.gkc4j.pipeline.synthetic.VideoSceneGenerator;
 import org.gkc4j.train.Trainer;
+import org.gkc4j.train.WeightAveraging;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,9 +42,10 @@ import java.util.SplittableRandom;
  * frame by frame. Frame mIoU (seen, unseen, harmonic) and VSPW's video consistency of both; resumable.
  */
 public final class VideoDemo {
-    public static final long TRAIN_SEEDS = 3_000_000L, EVAL_SEEDS = 5_000_000L;
+    public static final long TRAIN_SEEDS = 3_000_000L, EVAL_SEEDS = 5_000_000L, VALIDATION_SEEDS = 7_000_000L;
     public static final String METRICS = "metrics.json", CONFIG = "config.yaml", CHECKPOINT = "checkpoint.safetensors",
-            WEIGHTS = "model.safetensors", LOG = "metrics.jsonl", STRIP = "frames.png";
+            WEIGHTS = "model.safetensors", LOG = "metrics.jsonl", STRIP = "frames.png",
+            AVERAGING = "averaging.json";
 
     private VideoDemo() {
     }
@@ -84,11 +86,15 @@ public final class VideoDemo {
         double trainSeconds = VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * v.trainFrames(), "train video",
                 Map.of(TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg)),
                 (step, a) -> clipBatch(gen, cfg, toTrain, setup, new SplittableRandom((v.seed() * 1_000_003L + step) * 31 + a)));
-        Map<String, INDArray> videoWeights = trainer.stateDict();
+        Map<String, INDArray> tunedWeights = trainer.stateDict();
+        INDArray allText = clip.embed(world.classNames());
+        double imageShare = chooseImageShare(cfg, out, model, image.weights(), tunedWeights, world, gen, allText);
+        Map<String, INDArray> videoWeights = imageShare == 0 ? tunedWeights : WeightAveraging.average(image.weights(), tunedWeights, imageShare);
         Safetensors.write(out.resolve(WEIGHTS), videoWeights, Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg),
                 "video_config", Configs.toYaml(cfg)));
 
-        Map<String, Object> metrics = evaluate(cfg, out, model, image.weights(), videoWeights, world, gen, clip.embed(world.classNames()));
+        Map<String, Object> metrics = evaluate(cfg, out, model, image.weights(), videoWeights, imageShare == 0 ? null : tunedWeights, world, gen, allText);
+        metrics.put("image_share", imageShare);
         metrics.put("diversification", cfg.diversification().enabled());
         metrics.put("distillation", cfg.distillation().enabled());
         metrics.put("train_steps", trainer.step());
@@ -134,88 +140,164 @@ public final class VideoDemo {
         return ClipBatches.batch(clips, targets);
     }
 
-    /** Both networks on the held-out videos (all classes, the full vocabulary). */
+    /**
+     * The image weights' share of the delivered weights: the configured one, or, among several, the one whose video
+     * network has the highest harmonic mIoU (all names) on the validation videos; each candidate's figures go to
+     * {@value #AVERAGING}.
+     */
+    static double chooseImageShare(VideoDemoConfig cfg, Path out, GkcModelConfig model, Map<String, INDArray> imageWeights,
+                                   Map<String, INDArray> tunedWeights, SyntheticWorld world, VideoSceneGenerator gen, INDArray allText) throws java.io.IOException {
+        List<Double> shares = cfg.averaging().imageShares();
+        if (shares.size() == 1) {
+            return shares.get(0);
+        }
+        VideoDemoConfig.Videos v = cfg.videos();
+        int k = world.classes().size(), n = gen.size(), count = cfg.averaging().validationVideos();
+        ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
+        List<SemSegEvaluator> evals = new ArrayList<>();
+        List<VideoPredictor> predictors = new ArrayList<>();
+        for (double share : shares) {
+            predictors.add(new VideoPredictor(model, WeightAveraging.average(imageWeights, tunedWeights, share), v.clipLength(), v.overlap(), stitcher));
+            evals.add(new SemSegEvaluator(k, SyntheticBenchmark.IGNORE));
+        }
+        System.err.printf("gkc: choosing the image weights' share among %s on %d validation videos%n", shares, count);
+        try (ProgressBar bar = new ProgressBar("choose share", count, "videos")) {
+            for (int i = 0; i < count; i++) {
+                VideoSceneGenerator.Video vid = gen.video(VALIDATION_SEEDS + v.seed() * 1_000_000L + i, v.frames(), SceneGenerator.Split.ALL);
+                List<RgbImage> frames = vid.frames().stream().map(SegmentationSample::image).toList();
+                INDArray batch = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
+                for (int j = 0; j < shares.size(); j++) {
+                    int[][] labels = predictors.get(j).predict(batch, allText);
+                    for (int f = 0; f < frames.size(); f++) {
+                        evals.get(j).add(labels[f], SyntheticBenchmark.labelMap(vid.frames().get(f)));
+                    }
+                }
+                bar.step(i + 1, "");
+            }
+        }
+        predictors.forEach(VideoPredictor::close);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int best = 0;
+        double bestHarmonic = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < shares.size(); j++) {
+            SemSegMetrics m = evals.get(j).metrics(world.unseen());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("image_share", shares.get(j));
+            row.put("mIoU_base", m.mIoUBase());
+            row.put("mIoU_novel", m.mIoUNovel());
+            row.put("hIoU", m.hIoU());
+            rows.add(row);
+            if (m.hIoU() > bestHarmonic) {
+                bestHarmonic = m.hIoU();
+                best = j;
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("validation_videos", count);
+        report.put("chosen_image_share", shares.get(best));
+        report.put("candidates", rows);
+        AtomicFiles.writeString(out.resolve(AVERAGING), Configs.toJson(report));
+        System.err.printf(Locale.ROOT, "gkc: image weights' share %.2f (validation harmonic mIoU %.1f)%n", shares.get(best), bestHarmonic);
+        return shares.get(best);
+    }
+
+    /** How one network labels a held-out video's frames (the frames as a batch, and as images). */
+    private interface Labeller {
+        int[][] label(INDArray batch, List<RgbImage> frames);
+    }
+
+    /** One evaluated network: its metric-key suffix, its frame and video scores, its column of the strip. */
+    private record Scored(String suffix, String caption, Labeller labeller, SemSegEvaluator eval, VideoConsistency consistency, List<int[]> strip) {
+        Scored(String suffix, String caption, Labeller labeller, int classes, int[] windows) {
+            this(suffix, caption, labeller, new SemSegEvaluator(classes, SyntheticBenchmark.IGNORE), new VideoConsistency(windows), new ArrayList<>());
+        }
+    }
+
+    /**
+     * The networks on the held-out videos (all classes, the full vocabulary): the video network as delivered, the image
+     * network frame by frame, the video network on the image weights before any video training, and, when the delivered
+     * weights are an average, the fine-tuned weights alone ({@code tunedWeights}, else null).
+     */
     static Map<String, Object> evaluate(VideoDemoConfig cfg, Path out, GkcModelConfig model, Map<String, INDArray> imageWeights,
-                                        Map<String, INDArray> videoWeights, SyntheticWorld world, VideoSceneGenerator gen, INDArray allText) {
+                                        Map<String, INDArray> videoWeights, Map<String, INDArray> tunedWeights, SyntheticWorld world,
+                                        VideoSceneGenerator gen, INDArray allText) {
         VideoDemoConfig.Videos v = cfg.videos();
         int k = world.classes().size(), n = gen.size();
-        SemanticPredictions perFrame = new SemanticPredictions(model, imageWeights, allText);
-        ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
-        VideoPredictor video = new VideoPredictor(model, videoWeights, v.clipLength(), v.overlap(), stitcher);
-        // the same video network and stitching on the image weights, before any video training: what training adds
-        VideoPredictor initial = new VideoPredictor(model, imageWeights, v.clipLength(), v.overlap(), stitcher);
-        SemSegEvaluator evalVideo = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE), evalFrame = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE),
-                evalInitial = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE);
         int[] windows = v.frames() > 16 ? VideoConsistency.VSPW_WINDOWS : new int[]{8};
-        VideoConsistency vcVideo = new VideoConsistency(windows), vcFrame = new VideoConsistency(windows), vcInitial = new VideoConsistency(windows);
+        ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
+        SemanticPredictions perFrame = new SemanticPredictions(model, imageWeights, allText);
+        List<VideoPredictor> predictors = new ArrayList<>();
+        java.util.function.Function<Map<String, INDArray>, Labeller> stitched = w -> {
+            VideoPredictor p = new VideoPredictor(model, w, v.clipLength(), v.overlap(), stitcher);
+            predictors.add(p);
+            return (batch, frames) -> p.predict(batch, allText);
+        };
+        List<Scored> networks = new ArrayList<>();
+        networks.add(new Scored("", "video model", stitched.apply(videoWeights), k, windows));
+        networks.add(new Scored("_per_frame", "frame by frame", (batch, frames) -> perFrame.predict(frames), k, windows));
+        // the same video network and stitching on the image weights, before any video training: what training adds
+        networks.add(new Scored("_video_untrained", "video, untrained", stitched.apply(imageWeights), k, windows));
+        if (tunedWeights != null) {
+            networks.add(new Scored("_fine_tuned", "video, fine-tuned only", stitched.apply(tunedWeights), k, windows));
+        }
         List<RgbImage> stripImages = new ArrayList<>();
-        List<int[]> stripTruth = new ArrayList<>(), stripVideo = new ArrayList<>(), stripFrame = new ArrayList<>(), stripInitial = new ArrayList<>();
+        List<int[]> stripTruth = new ArrayList<>();
         System.err.printf("gkc: evaluating on %d held-out videos of %d frames with all %d class names (%d unseen)%n", v.evalVideos(), v.frames(), k, world.unseen().size());
         try (ProgressBar bar = new ProgressBar("evaluate", v.evalVideos(), "videos")) {
             for (int i = 0; i < v.evalVideos(); i++) {
                 VideoSceneGenerator.Video vid = gen.video(EVAL_SEEDS + v.seed() * 1_000_000L + i, v.frames(), SceneGenerator.Split.ALL);
                 List<RgbImage> frames = vid.frames().stream().map(SegmentationSample::image).toList();
                 INDArray batch = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
-                int[][] byVideo = video.predict(batch, allText);
-                int[][] byFrame = perFrame.predict(frames);
-                int[][] byInitial = initial.predict(batch, allText);
-                vcVideo.beginVideo();
-                vcFrame.beginVideo();
-                vcInitial.beginVideo();
+                List<int[][]> labels = new ArrayList<>();
+                for (Scored s : networks) {
+                    labels.add(s.labeller().label(batch, frames));
+                    s.consistency().beginVideo();
+                }
                 for (int f = 0; f < frames.size(); f++) {
                     int[] gt = SyntheticBenchmark.labelMap(vid.frames().get(f));
-                    evalVideo.add(byVideo[f], gt);
-                    evalFrame.add(byFrame[f], gt);
-                    vcVideo.addFrame(gt, byVideo[f]);
-                    vcFrame.addFrame(gt, byFrame[f]);
-                    evalInitial.add(byInitial[f], gt);
-                    vcInitial.addFrame(gt, byInitial[f]);
-                    if (i < v.visualise() && f % Math.max(1, frames.size() / 5) == 0) {
+                    boolean shown = i < v.visualise() && f % Math.max(1, frames.size() / 5) == 0;
+                    if (shown) {
                         stripImages.add(frames.get(f));
                         stripTruth.add(gt);
-                        stripVideo.add(byVideo[f]);
-                        stripFrame.add(byFrame[f]);
-                        stripInitial.add(byInitial[f]);
+                    }
+                    for (int j = 0; j < networks.size(); j++) {
+                        Scored s = networks.get(j);
+                        s.eval().add(labels.get(j)[f], gt);
+                        s.consistency().addFrame(gt, labels.get(j)[f]);
+                        if (shown) {
+                            s.strip().add(labels.get(j)[f]);
+                        }
                     }
                 }
                 bar.step(i + 1, "");
             }
         }
-        video.close();
-        initial.close();
-        SemSegMetrics mv = evalVideo.metrics(world.unseen()), mf = evalFrame.metrics(world.unseen()), mi = evalInitial.metrics(world.unseen());
+        predictors.forEach(VideoPredictor::close);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mIoU_base", mv.mIoUBase());
-        m.put("mIoU_novel", mv.mIoUNovel());
-        m.put("hIoU", mv.hIoU());
-        m.put("mIoU", mv.mIoU());
-        m.put("pAcc", mv.pAcc());
-        for (VideoConsistency.Score s : vcVideo.scores()) {
-            m.put("mVC" + s.windowLength(), s.mVC());
-        }
-        m.put("mIoU_base_per_frame", mf.mIoUBase());
-        m.put("mIoU_novel_per_frame", mf.mIoUNovel());
-        m.put("hIoU_per_frame", mf.hIoU());
-        m.put("mIoU_per_frame", mf.mIoU());
-        m.put("pAcc_per_frame", mf.pAcc());
-        for (VideoConsistency.Score s : vcFrame.scores()) {
-            m.put("mVC" + s.windowLength() + "_per_frame", s.mVC());
-        }
-        m.put("mIoU_base_video_untrained", mi.mIoUBase());
-        m.put("mIoU_novel_video_untrained", mi.mIoUNovel());
-        m.put("hIoU_video_untrained", mi.hIoU());
-        for (VideoConsistency.Score s : vcInitial.scores()) {
-            m.put("mVC" + s.windowLength() + "_video_untrained", s.mVC());
+        List<String> captions = new ArrayList<>(List.of("input", "truth"));
+        List<List<int[]>> columns = new ArrayList<>(List.of(stripTruth));
+        for (Scored s : networks) {
+            SemSegMetrics sm = s.eval().metrics(world.unseen());
+            m.put("mIoU_base" + s.suffix(), sm.mIoUBase());
+            m.put("mIoU_novel" + s.suffix(), sm.mIoUNovel());
+            m.put("hIoU" + s.suffix(), sm.hIoU());
+            m.put("mIoU" + s.suffix(), sm.mIoU());
+            m.put("pAcc" + s.suffix(), sm.pAcc());
+            for (VideoConsistency.Score c : s.consistency().scores()) {
+                m.put("mVC" + c.windowLength() + s.suffix(), c.mVC());
+            }
+            if (s.suffix().isEmpty() || s.suffix().equals("_per_frame")) {
+                Reports.perClassCsv(out.resolve(s.suffix().isEmpty() ? "per_class_iou_video.csv" : "per_class_iou_per_frame.csv"), world.classNames(), sm);
+            }
+            captions.add(s.caption());
+            columns.add(s.strip());
         }
         m.put("videos", v.evalVideos());
         m.put("frames_per_video", v.frames());
         m.put("vocabulary", k);
         m.put("unseen_classes", world.unseen().size());
-        Reports.perClassCsv(out.resolve("per_class_iou_video.csv"), world.classNames(), mv);
-        Reports.perClassCsv(out.resolve("per_class_iou_per_frame.csv"), world.classNames(), mf);
         if (!stripImages.isEmpty()) {
-            Pictures.overlayColumns(out.resolve(STRIP), stripImages, List.of(stripTruth, stripVideo, stripFrame, stripInitial),
-                    List.of("input", "truth", "video model", "frame by frame", "video, untrained"), world.classNames(), new HashSet<>(world.unseen()), SyntheticBenchmark.IGNORE);
+            Pictures.overlayColumns(out.resolve(STRIP), stripImages, columns, captions, world.classNames(), new HashSet<>(world.unseen()), SyntheticBenchmark.IGNORE);
         }
         return m;
     }
@@ -230,13 +312,18 @@ public final class VideoDemo {
                 .append(m.get("unseen_classes")).append(" unseen). The video network runs clips of ").append(cfg.videos().clipLength())
                 .append(" frames overlapping by ").append(cfg.videos().overlap()).append(", joined into tracks.\n\n");
         sb.append("| network | mIoU seen | mIoU unseen | harmonic | mVC8 | mVC16 |\n|---|---|---|---|---|---|\n");
-        sb.append(row("video (clips, stitched)", m, ""));
+        double share = ((Number) m.get("image_share")).doubleValue();
+        sb.append(row(share == 0 ? "video (clips, stitched)" : String.format(Locale.ROOT,
+                "video (clips, stitched; weights %.2f x image + %.2f x fine-tuned)", share, 1 - share), m, ""));
         sb.append(row("image, frame by frame", m, "_per_frame"));
         sb.append(row("video network on the image weights (no video training), stitched", m, "_video_untrained"));
+        if (m.containsKey("mIoU_base_fine_tuned")) {
+            sb.append(row("video network, fine-tuned weights alone (not averaged with the image weights)", m, "_fine_tuned"));
+        }
         sb.append(String.format(Locale.ROOT, "%nTraining: %.0f s. Per-class IoU: `per_class_iou_video.csv`, `per_class_iou_per_frame.csv`; every step: `%s`; config: `%s`.%n%n",
                 ((Number) m.get("train_seconds")).doubleValue(), LOG, CONFIG));
         sb.append("Frames of the first held-out videos (rows), left to right: input, truth, video network, image network frame by frame,"
-                + " video network on the image weights:\n\n");
+                + " video network on the image weights" + (share == 0 ? "" : ", video network on the fine-tuned weights alone") + ":\n\n");
         sb.append("![frames](").append(STRIP).append(")\n");
         AtomicFiles.writeString(out.resolve("report.md"), sb.toString());
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * feature per track, the mean over the frames that show it. Both are off by default (plain segmentation losses).
  */
 public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train, CriterionConfig criterion, Stitching stitching,
-                              RunConfig.Diversification diversification, RunConfig.Distillation distillation) {
+                              RunConfig.Diversification diversification, RunConfig.Distillation distillation, Averaging averaging) {
 
     /**
      * {@code trainFrames}: frames of a training clip; {@code clipLength} and {@code overlap}: the clips inference runs
@@ -34,6 +34,33 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
         }
     }
 
+    /**
+     * The delivered video weights: s x the image weights it started from + (1 - s) x the fine-tuned weights
+     * ({@link org.gkc4j.train.WeightAveraging}; s = 0: the fine-tuned weights alone). With one share it is used as
+     * given; with several, the one whose network has the highest harmonic mIoU on {@code validationVideos} videos
+     * (drawn apart from the training and test videos) is.
+     */
+    public record Averaging(List<Double> imageShares, int validationVideos) {
+        public Averaging {
+            imageShares = List.copyOf(imageShares);
+            if (imageShares.isEmpty() || imageShares.stream().anyMatch(s -> !(s >= 0 && s <= 1))) {
+                throw org.gkc4j.GkcException.of("averaging.imageShares must hold shares in [0, 1], not %s", imageShares);
+            }
+            if (imageShares.size() > 1 && validationVideos < 1) {
+                throw org.gkc4j.GkcException.of("averaging.validationVideos must be at least 1 to choose among %s", imageShares);
+            }
+        }
+
+        public static Averaging defaults() {
+            return new Averaging(List.of(0.0, 0.25, 0.5, 0.75, 1.0), 12);
+        }
+
+        /** One share, no choice. */
+        public static Averaging fixed(double imageShare) {
+            return new Averaging(List.of(imageShare), 0);
+        }
+    }
+
     public static VideoDemoConfig defaults() {
         TrainConfig train = new TrainConfig(250, 2, 1, 1e-4, 0.05, 0.1, 1.0, TrainConfig.Schedule.STEP, 10, 0.1, List.of(0.8), 0.1, 0.9, 50, 1, 0);
         CriterionConfig c = CriterionConfig.defaults();
@@ -44,6 +71,6 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
         RunConfig.Diversification diversification = new RunConfig.Diversification(false, SynonymSampler.Mode.THRESHOLD, 0.1, 0, 2.0, false, "", "");
         RunConfig.Distillation distillation = new RunConfig.Distillation(false, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.DIRECT,
                 RunConfig.TeacherTarget.GLOBAL, RunConfig.TeacherSpace.GAP_SHIFTED, RunConfig.TeacherTrust.ALL, 10.0, 200);
-        return new VideoDemoConfig("runs/demo", Videos.defaults(), train, criterion, Stitching.defaults(), diversification, distillation);
+        return new VideoDemoConfig("runs/demo", Videos.defaults(), train, criterion, Stitching.defaults(), diversification, distillation, Averaging.defaults());
     }
 }

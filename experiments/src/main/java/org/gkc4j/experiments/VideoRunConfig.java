@@ -14,11 +14,18 @@ import java.util.Locale;
  * machine, the data (VIPSeg's layout and GKC's training variant), the optimisation, the criterion, GKC's two text
  * contributions (the image run config's sections, applied per track: one synonym draw per track for its whole clip,
  * one teacher feature per track, the mean over the frames that show it), caption grounding and how clips are joined
- * at inference. Validated when loaded: an unknown variant or an impossible clip schedule is a one-line error.
+ * at inference, and whether the delivered weights are averaged with {@code init}'s ({@code averaging.imageShares}: one share,
+ * 0 as the authors do). Validated when loaded: an unknown variant or an impossible clip schedule is a one-line error.
  */
 public record VideoRunConfig(String init, Clip clip, Data data, TrainConfig train, CriterionConfig criterion,
                              RunConfig.Diversification diversification, RunConfig.Distillation distillation, RunConfig.Grounding grounding,
-                             VideoDemoConfig.Stitching stitching) {
+                             VideoDemoConfig.Stitching stitching, VideoDemoConfig.Averaging averaging) {
+    public VideoRunConfig {
+        if (averaging.imageShares().size() != 1) {
+            throw GkcException.of("averaging.imageShares: train-video takes one share (it has no validation videos to choose on), not %s",
+                    averaging.imageShares());
+        }
+    }
 
     /**
      * The CLIP of the image run {@code init} (its text space is the network's; its image tower is the distillation
@@ -76,6 +83,7 @@ public record VideoRunConfig(String init, Clip clip, Data data, TrainConfig trai
                 t.warmupIters(), t.warmupFactor(), List.of(4000.0 / 6000), t.gamma(), t.polyPower(), 500, t.logEvery(), 0);
         // both text contributions on, as the image recipe (configs/coco-panoptic.yaml) and the paper's GKC row of Table 3
         return new VideoRunConfig("", Clip.defaults(), Data.defaults(), train, CriterionConfig.defaults(), RunConfig.Diversification.defaults(),
-                RunConfig.Distillation.defaults(), RunConfig.Grounding.defaults(), VideoDemoConfig.Stitching.defaults());
+                RunConfig.Distillation.defaults(), RunConfig.Grounding.defaults(), VideoDemoConfig.Stitching.defaults(),
+                VideoDemoConfig.Averaging.fixed(0));   // the authors' recipe: the fine-tuned weights alone
     }
 }

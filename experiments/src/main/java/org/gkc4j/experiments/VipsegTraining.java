@@ -18,7 +18,9 @@ import org.gkc4j.pipeline.datasets.VipsegDataset;
 import org.gkc4j.pipeline.datasets.VipsegIndex;
 import org.gkc4j.train.Checkpoint;
 import org.gkc4j.train.Trainer;
+import org.gkc4j.train.WeightAveraging;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +91,9 @@ public final class VipsegTraining {
                 cfg.init(), videos.size(), cfg.data().variant(), data.classNames().size(), t, size, contributions(cfg));
         VideoTrainingLoop.run(trainer, out, resume, cfg.train(), cfg.train().batchSize() * t, "train-video", meta,
                 (step, a) -> draw(cfg, data, videos, setup, toTrain, step, a).batch());
-        Safetensors.write(out.resolve(WEIGHTS), trainer.stateDict(), Map.of("format", "pt", TrainedModel.CONFIG_KEY, meta.get(TrainedModel.CONFIG_KEY),
+        double imageShare = cfg.averaging().imageShares().get(0);
+        Map<String, INDArray> delivered = imageShare == 0 ? trainer.stateDict() : WeightAveraging.average(image.weights(), trainer.stateDict(), imageShare);
+        Safetensors.write(out.resolve(WEIGHTS), delivered, Map.of("format", "pt", TrainedModel.CONFIG_KEY, meta.get(TrainedModel.CONFIG_KEY),
                 VideoLabeller.VIDEO_CONFIG_KEY, meta.get(VideoLabeller.VIDEO_CONFIG_KEY)));
         System.err.printf("gkc: %d steps; weights in %s (evaluate with 'gkc eval --checkpoint %s --dataset vipseg --root R --out DIR')%n",
                 trainer.step(), out.resolve(WEIGHTS), out);

@@ -2,7 +2,10 @@ package org.gkc4j.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.gkc4j.config.Configs;
+import org.gkc4j.train.Checkpoint;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.StringWriter;
@@ -33,7 +36,8 @@ class VideoDemoCommandTest {
             assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(TinyRuns.overrides(dir.resolve("cache"), 1), "demo", "--out", image.toString())), err.toString());
             List<String> small = List.of("imageRun=" + image, "videos.frames=5", "videos.trainVideos=2", "videos.evalVideos=1", "videos.trainFrames=2",
                     "videos.clipLength=3", "videos.overlap=1", "videos.visualise=1", "train.iterations=2", "train.batchSize=1", "train.checkpointEvery=1",
-                    "train.warmupIters=1", "criterion.points=64", "diversification.enabled=true", "distillation.enabled=true");
+                    "train.warmupIters=1", "criterion.points=64", "diversification.enabled=true", "distillation.enabled=true",
+                    "averaging.imageShares=[0.0, 0.5]", "averaging.validationVideos=1");
             err = new StringWriter();
             assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(small, "demo", "video", "--out", video.toString())), err.toString());
         } finally {
@@ -56,5 +60,35 @@ class VideoDemoCommandTest {
             assertTrue(m.has(k) && Double.isFinite(m.get(k).asDouble()), k);
         }
         assertTrue(Files.isRegularFile(video.resolve(TrainingRun.TEACHER_REPORT)), "the teacher report of the training videos' frames");
+
+        // the share chosen is the candidate with the best validation harmonic mIoU, and the delivered weights are that mix
+        JsonNode choice = Configs.JSON.readTree(video.resolve(VideoDemo.AVERAGING).toFile());
+        assertEquals(2, choice.get("candidates").size());
+        double share = m.get("image_share").asDouble(), best = Double.NEGATIVE_INFINITY;
+        for (JsonNode c : choice.get("candidates")) {
+            best = Math.max(best, c.get("hIoU").asDouble());
+        }
+        for (JsonNode c : choice.get("candidates")) {
+            if (c.get("image_share").asDouble() == share) {
+                assertEquals(best, c.get("hIoU").asDouble(), "the chosen share has the best validation harmonic mIoU: " + choice);
+            }
+        }
+        assertEquals(share, choice.get("chosen_image_share").asDouble());
+        Map<String, INDArray> start = Checkpoint.modelWeights(image.resolve(TrainingRun.WEIGHTS)),
+                tuned = Checkpoint.modelWeights(video.resolve(VideoDemo.CHECKPOINT)), delivered = Checkpoint.modelWeights(video.resolve(VideoDemo.WEIGHTS));
+        assertEquals(tuned.keySet(), delivered.keySet());
+        int moved = 0;
+        for (String k : delivered.keySet()) {
+            INDArray want = tuned.get(k).castTo(DataType.DOUBLE).mul(1 - share).addi(start.get(k).castTo(DataType.DOUBLE).mul(share));
+            assertTrue(want.equalsWithEps(delivered.get(k).castTo(DataType.DOUBLE), 1e-6), k);
+            moved += tuned.get(k).equals(start.get(k)) ? 0 : 1;
+        }
+        assertTrue(moved > 10, "fine-tuning moved the weights (" + moved + " tensors), so a mix is not trivially either");
+        if (share > 0) {
+            assertTrue(m.has("mIoU_base_fine_tuned"), "the fine-tuned weights alone are scored beside the mix");
+        }
+        for (String k : List.of("mIoU_base_video_untrained", "mIoU_novel_video_untrained")) {
+            assertTrue(m.has(k) && Double.isFinite(m.get(k).asDouble()), k);
+        }
     }
 }

@@ -49,5 +49,10 @@ class VideoRunConfigTest {
         assertThrows(GkcException.class, () -> load("data.dataset=vspw"));
         assertThrows(GkcException.class, () -> load("data.overlap=4"));
         assertThrows(RuntimeException.class, () -> load("train.iteration=10"));
+        GkcException shares = assertThrows(GkcException.class, () -> load("averaging.imageShares=[0.0, 0.5]", "averaging.validationVideos=4"));
+        assertTrue(shares.getMessage().contains("one share"), shares.getMessage());
+        assertThrows(GkcException.class, () -> load("averaging.imageShares=[1.5]"));
+        assertEquals(List.of(0.25), load("averaging.imageShares=[0.25]").averaging().imageShares());
+        assertEquals(List.of(0.0), load().averaging().imageShares(), "the authors' recipe delivers the fine-tuned weights");
     }
 }
