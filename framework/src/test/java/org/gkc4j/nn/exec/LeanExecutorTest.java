@@ -5,37 +5,29 @@ import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcNetwork;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.exec.GraphExecution.Executor;
+import org.gkc4j.nn.exec.ExecutorComparison.Net;
 import org.gkc4j.nn.fix.OpFixes;
 import org.gkc4j.nn.fix.ReleasingBackprop;
-import org.gkc4j.util.Quiet;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.gkc4j.nn.exec.ExecutorComparison.assertSame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LeanExecutorTest {
-    private static final double TOLERANCE = 1e-12;
-
-    /** The tiny GKC network in DOUBLE under a loss on every prediction set, its forward outputs and parameters. */
-    private record Net(SameDiff sd, List<String> outputs, List<String> params) {
-    }
 
     private static Net tinyNetwork() {
         OpFixes.install();
@@ -43,37 +35,12 @@ class LeanExecutorTest {
         GraphContext ctx = GraphContext.builder().dtype(DataType.DOUBLE).seed(5).training(true).build();
         SDVariable images = ctx.sd().placeHolder("images", DataType.DOUBLE, 1, 3, 64, 64);
         GkcNetwork.Outputs out = new GkcNetwork(ctx, cfg).forward(images);
-        SDVariable loss = null;
-        List<String> outputs = new ArrayList<>();
-        for (int s = 0; s < out.sets(); s++) {
-            outputs.add(out.masks().get(s).name());
-            outputs.add(out.classEmbeddings().get(s).name());
-            SDVariable term = out.masks().get(s).mul(out.masks().get(s)).mean().add(out.classEmbeddings().get(s).mul(0.5).sum());
-            loss = loss == null ? term : loss.add(term);
-        }
-        loss.rename("loss");
-        ctx.sd().setLossVariables("loss");
-        List<String> params = new ArrayList<>();
-        ctx.sd().getVariables().forEach((k, v) -> {
-            if (v.getVariable().getVariableType() == VariableType.VARIABLE) {
-                params.add(k);
-            }
-        });
-        Quiet.createGradFunction(ctx.sd());
-        return new Net(ctx.sd(), outputs, params);
+        return ExecutorComparison.underLoss(ctx.sd(), out.masks(), out.classEmbeddings());
     }
 
     private static Map<String, INDArray> image(long seed) {
         Nd4j.getRandom().setSeed(seed);
         return Map.of("images", Nd4j.randn(DataType.DOUBLE, 1, 3, 64, 64));
-    }
-
-    private static void assertSame(INDArray want, INDArray got, String what) {
-        assertNotNull(got, what);
-        assertEquals(want.dataType(), got.dataType(), what);
-        assertArrayEquals(want.shape(), got.shape(), what);
-        double diff = want.sub(got).amaxNumber().doubleValue();
-        assertTrue(diff <= TOLERANCE, what + ": max |lean - samediff| = " + diff);
     }
 
     private static Map<String, INDArray> copies(Map<String, INDArray> arrays) {

@@ -10,25 +10,22 @@ import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.exec.GraphExecution.Executor;
 import org.gkc4j.nn.fix.OpFixes;
 import org.gkc4j.nn.fix.ReleasingBackprop;
-import org.gkc4j.util.Quiet;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.gkc4j.nn.exec.ExecutorComparison.assertSame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,19 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * videos (the graph the predictor builds, in FLOAT) under each setting of {@code -Dgkc.executor}.
  */
 class VideoExecutorTest {
-    private static final double TOLERANCE = 1e-12;
     private static final int CLIP = 2, H = 32, W = 32;
 
     private static GkcModelConfig tiny() {
         return Configs.load(GkcModelConfig.class, GkcModelConfig.defaults(), Path.of("../configs/model/tiny.yaml"), List.of());
-    }
-
-    private static void assertSame(INDArray want, INDArray got, String what) {
-        assertNotNull(got, what);
-        assertEquals(want.dataType(), got.dataType(), what);
-        assertArrayEquals(want.shape(), got.shape(), what);
-        double diff = want.sub(got).amaxNumber().doubleValue();
-        assertTrue(diff <= TOLERANCE, what + ": max |lean - samediff| = " + diff);
     }
 
     @Test
@@ -59,23 +47,8 @@ class VideoExecutorTest {
         SameDiff sd = ctx.sd();
         SDVariable images = sd.placeHolder("images", DataType.DOUBLE, CLIP, 3, H, W);
         GkcNetwork.Outputs out = new VideoGkcNetwork(ctx, tiny(), CLIP).forward(images);
-        SDVariable loss = null;
-        List<String> outputs = new ArrayList<>();
-        for (int s = 0; s < out.sets(); s++) {
-            outputs.add(out.masks().get(s).name());
-            outputs.add(out.embeddings().get(s).name());
-            SDVariable term = out.masks().get(s).mul(out.masks().get(s)).mean().add(out.embeddings().get(s).mul(0.5).sum());
-            loss = loss == null ? term : loss.add(term);
-        }
-        loss.rename("loss");
-        sd.setLossVariables("loss");
-        List<String> params = new ArrayList<>();
-        sd.getVariables().forEach((k, v) -> {
-            if (v.getVariable().getVariableType() == VariableType.VARIABLE) {
-                params.add(k);
-            }
-        });
-        Quiet.createGradFunction(sd);
+        ExecutorComparison.Net net = ExecutorComparison.underLoss(sd, out.masks(), out.embeddings());
+        List<String> outputs = net.outputs(), params = net.params();
         SameDiff gradFn = sd.getFunction("grad");
         long forwardRuns = GraphExecution.leanExecutions(sd);
         long gradRuns = GraphExecution.leanExecutions(gradFn);
