@@ -152,30 +152,27 @@ public final class VideoDemo {
             return shares.get(0);
         }
         VideoDemoConfig.Videos v = cfg.videos();
-        int k = world.classes().size(), n = gen.size(), count = cfg.averaging().validationVideos();
+        int k = world.classes().size(), count = cfg.averaging().validationVideos();
         ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
         List<SemSegEvaluator> evals = new ArrayList<>();
-        List<VideoPredictor> predictors = new ArrayList<>();
-        for (double share : shares) {
-            predictors.add(new VideoPredictor(model, WeightAveraging.average(imageWeights, tunedWeights, share), v.clipLength(), v.overlap(), stitcher));
-            evals.add(new SemSegEvaluator(k, SyntheticBenchmark.IGNORE));
-        }
         System.err.printf("gkc: choosing the image weights' share among %s on %d validation videos%n", shares, count);
-        try (ProgressBar bar = new ProgressBar("choose share", count, "videos")) {
-            for (int i = 0; i < count; i++) {
-                VideoSceneGenerator.Video vid = gen.video(VALIDATION_SEEDS + v.seed() * 1_000_000L + i, v.frames(), SceneGenerator.Split.ALL);
-                List<RgbImage> frames = vid.frames().stream().map(SegmentationSample::image).toList();
-                INDArray batch = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
-                for (int j = 0; j < shares.size(); j++) {
-                    int[][] labels = predictors.get(j).predict(batch, allText);
-                    for (int f = 0; f < frames.size(); f++) {
-                        evals.get(j).add(labels[f], SyntheticBenchmark.labelMap(vid.frames().get(f)));
+        try (ProgressBar bar = new ProgressBar("choose share", (long) shares.size() * count, "videos")) {
+            // one candidate at a time, so one graph is held; the videos are drawn again for each (deterministic, cheap)
+            for (double share : shares) {
+                SemSegEvaluator eval = new SemSegEvaluator(k, SyntheticBenchmark.IGNORE);
+                VideoPredictor predictor = new VideoPredictor(model, WeightAveraging.average(imageWeights, tunedWeights, share), v.clipLength(), v.overlap(), stitcher);
+                for (int i = 0; i < count; i++) {
+                    HeldOut video = heldOut(gen, VALIDATION_SEEDS + v.seed() * 1_000_000L + i, v.frames());
+                    int[][] labels = predictor.predict(video.batch(), allText);
+                    for (int f = 0; f < labels.length; f++) {
+                        eval.add(labels[f], video.truth(f));
                     }
+                    bar.step((long) evals.size() * count + i + 1, String.format(Locale.ROOT, "share %.2f", share));
                 }
-                bar.step(i + 1, "");
+                predictor.close();
+                evals.add(eval);
             }
         }
-        predictors.forEach(VideoPredictor::close);
         List<Map<String, Object>> rows = new ArrayList<>();
         int best = 0;
         double bestHarmonic = Double.NEGATIVE_INFINITY;
@@ -201,6 +198,20 @@ public final class VideoDemo {
         return shares.get(best);
     }
 
+    /** A held-out video: its frames, the same as a normalised batch [T, 3, n, n], and its scenes for the truth. */
+    private record HeldOut(VideoSceneGenerator.Video video, List<RgbImage> frames, INDArray batch) {
+        int[] truth(int frame) {
+            return SyntheticBenchmark.labelMap(video.frames().get(frame));
+        }
+    }
+
+    private static HeldOut heldOut(VideoSceneGenerator gen, long seed, int frameCount) {
+        VideoSceneGenerator.Video vid = gen.video(seed, frameCount, SceneGenerator.Split.ALL);
+        List<RgbImage> frames = vid.frames().stream().map(SegmentationSample::image).toList();
+        int n = gen.size();
+        return new HeldOut(vid, frames, Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c'));
+    }
+
     /** How one network labels a held-out video's frames (the frames as a batch, and as images). */
     private interface Labeller {
         int[][] label(INDArray batch, List<RgbImage> frames);
@@ -222,7 +233,7 @@ public final class VideoDemo {
                                         Map<String, INDArray> videoWeights, Map<String, INDArray> tunedWeights, SyntheticWorld world,
                                         VideoSceneGenerator gen, INDArray allText) {
         VideoDemoConfig.Videos v = cfg.videos();
-        int k = world.classes().size(), n = gen.size();
+        int k = world.classes().size();
         int[] windows = v.frames() > 16 ? VideoConsistency.VSPW_WINDOWS : new int[]{8};
         ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
         SemanticPredictions perFrame = new SemanticPredictions(model, imageWeights, allText);
@@ -245,16 +256,16 @@ public final class VideoDemo {
         System.err.printf("gkc: evaluating on %d held-out videos of %d frames with all %d class names (%d unseen)%n", v.evalVideos(), v.frames(), k, world.unseen().size());
         try (ProgressBar bar = new ProgressBar("evaluate", v.evalVideos(), "videos")) {
             for (int i = 0; i < v.evalVideos(); i++) {
-                VideoSceneGenerator.Video vid = gen.video(EVAL_SEEDS + v.seed() * 1_000_000L + i, v.frames(), SceneGenerator.Split.ALL);
-                List<RgbImage> frames = vid.frames().stream().map(SegmentationSample::image).toList();
-                INDArray batch = Nd4j.create(Normalization.IMAGENET.batch(frames, frames.size()), new long[]{frames.size(), 3, n, n}, 'c');
+                HeldOut video = heldOut(gen, EVAL_SEEDS + v.seed() * 1_000_000L + i, v.frames());
+                List<RgbImage> frames = video.frames();
+                INDArray batch = video.batch();
                 List<int[][]> labels = new ArrayList<>();
                 for (Scored s : networks) {
                     labels.add(s.labeller().label(batch, frames));
                     s.consistency().beginVideo();
                 }
                 for (int f = 0; f < frames.size(); f++) {
-                    int[] gt = SyntheticBenchmark.labelMap(vid.frames().get(f));
+                    int[] gt = video.truth(f);
                     boolean shown = i < v.visualise() && f % Math.max(1, frames.size() / 5) == 0;
                     if (shown) {
                         stripImages.add(frames.get(f));
