@@ -124,6 +124,7 @@ public final class RegionFeatures {
             case GLOBAL -> ClipImageEncoder.GLOBAL;
             case DENSE_POOLED -> ClipImageEncoder.DENSE;
             case RES5_POOLED -> "layer4";
+            case START_NETWORK -> throw new IllegalArgumentException("the start network's features are StartNetworkTeacher's, not CLIP's");
         };
         Map<String, List<Long>> ids = new LinkedHashMap<>();
         Map<String, List<INDArray>> rows = new LinkedHashMap<>();

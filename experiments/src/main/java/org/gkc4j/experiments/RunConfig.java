@@ -92,8 +92,15 @@ public record RunConfig(GkcModelConfig model, CriterionConfig criterion, TrainCo
         }
     }
 
-    /** Text-guided knowledge distillation from the frozen CLIP image encoder on region crops. */
-    public enum TeacherTarget { GLOBAL, DENSE_POOLED, RES5_POOLED }
+    /**
+     * The distillation teacher's features: the frozen CLIP image encoder's on masked region crops (its joint embedding,
+     * its dense features pooled over the region, or layer4's pooled), or the start network's own.
+     */
+    public enum TeacherTarget {
+        GLOBAL, DENSE_POOLED, RES5_POOLED,
+        /** not CLIP: the matched query embedding of the network training starts from ({@link StartNetworkTeacher}; video runs) */
+        START_NETWORK
+    }
 
     /**
      * Where the teacher's features are placed: as the image encoder gives them, or moved across the modality gap

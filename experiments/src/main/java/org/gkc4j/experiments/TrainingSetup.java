@@ -55,6 +55,7 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
     public static TrainingSetup assemble(RunConfig cfg, TrainingData data, ClipResources clip, Path out) {
         List<String> classes = data.classes();
         checkStudentWidth(cfg, clip.weights().config());
+        checkStartNetworkTeacher(cfg, false);
         INDArray classText = clip.embed(classes);
         List<TargetEnricher> enrichers = new ArrayList<>();
         if (cfg.diversification().enabled()) {
@@ -79,10 +80,26 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
     static void checkStudentWidth(RunConfig cfg, org.gkc4j.clip.ClipConfig clip) {
         RunConfig.Distillation d = cfg.distillation();
         if (d.enabled() && d.student() == DistillationLoss.StudentSource.DIRECT) {
-            int student = cfg.model().head().embedDim(), teacher = RegionFeatures.teacherWidth(clip, d.target());
+            int student = cfg.model().head().embedDim();
+            int teacher = d.target() == RunConfig.TeacherTarget.START_NETWORK ? student : RegionFeatures.teacherWidth(clip, d.target());
             GkcException.check(student == teacher, "distillation.student direct: the network's query embeddings have width %d but the teacher's "
                     + "CLIP image features (distillation.target %s) have width %d; use student prior or posterior, which learn a projection",
                     student, d.target().name().toLowerCase(), teacher);
+        }
+    }
+
+    /**
+     * {@code distillation.target: start_network} needs a network training starts from ({@code hasStart}: a video run's
+     * image checkpoint; an image run starts from CLIP) and the teacher left where it is (the start network's query
+     * embeddings are in the text space already); checked before any cache is computed.
+     */
+    static void checkStartNetworkTeacher(RunConfig cfg, boolean hasStart) {
+        RunConfig.Distillation d = cfg.distillation();
+        if (d.enabled() && d.target() == RunConfig.TeacherTarget.START_NETWORK) {
+            GkcException.check(hasStart, "distillation.target start_network distils the network training starts from: "
+                    + "video runs only (they start from an image checkpoint); an image run starts from CLIP");
+            GkcException.check(d.space() == RunConfig.TeacherSpace.IMAGE, "distillation.target start_network: the start network's query "
+                    + "embeddings are in the text space already, so set distillation.space image (gap_shifted moves CLIP image features)");
         }
     }
 
@@ -97,14 +114,31 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
      * selected as {@code distillation} says; the teacher report, when there is one, is written to {@code out}.
      */
     static TeacherFeatureStore teacher(RunConfig cfg, TrainingData data, ClipResources clip, INDArray classText, Path out) {
+        return teacher(cfg, data, clip, classText, null, out);
+    }
+
+    /**
+     * As above; {@code start} is the weights training starts from (null: none, as for an image run from CLIP), which
+     * {@code distillation.target: start_network} distils.
+     */
+    static TeacherFeatureStore teacher(RunConfig cfg, TrainingData data, ClipResources clip, INDArray classText, Map<String, INDArray> start, Path out) {
         RunConfig.Distillation d = cfg.distillation();
         Path cache = Path.of(cfg.clip().cache());
         String key = cacheKey(data, clip);
-        TeacherFeatureStore store = RegionFeatures.teacher(data.train(), clip.weights(), d.target(),
-                cache.resolve("teacher-" + d.target().name().toLowerCase() + "-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
+        TeacherFeatureStore store;
+        String teacherName = d.target().name().toLowerCase();
+        if (d.target() == RunConfig.TeacherTarget.START_NETWORK) {
+            checkStartNetworkTeacher(cfg, start != null);
+            teacherName += "-" + StartNetworkTeacher.fingerprint(start);
+            store = StartNetworkTeacher.features(data.train(), cfg.model(), start, classText, cfg.criterion(),
+                    cache.resolve("teacher-" + teacherName + "-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
+        } else {
+            store = RegionFeatures.teacher(data.train(), clip.weights(), d.target(),
+                    cache.resolve("teacher-" + teacherName + "-" + key), ShardedCache.DEFAULT_SHARD_SIZE);
+        }
         store = TeacherTransform.applyAll(TeacherTransform.placement(d), store, data.train(), classText, new LinkedHashMap<>());
         Map<String, Object> report = teacherReport(data, store, classText,
-                cache.resolve("teacher-report-" + d.target().name().toLowerCase() + "-" + d.space().name().toLowerCase() + "-" + key + ".json"));
+                cache.resolve("teacher-report-" + teacherName + "-" + d.space().name().toLowerCase() + "-" + key + ".json"));
         store = TeacherTransform.applyAll(TeacherTransform.selection(d), store, data.train(), classText, report == null ? new LinkedHashMap<>() : report);
         if (report != null) {
             AtomicFiles.writeString(out.resolve(TrainingRun.TEACHER_REPORT), Configs.toJson(report));

@@ -75,7 +75,7 @@ public final class VideoDemo {
         List<String> seenNames = seen.stream().map(i -> world.classNames().get(i)).toList();
 
         // the image method's caches over every frame of the training videos, read per track
-        VideoTrainingSetup setup = VideoTrainingSetup.assemble(trainingRun(cfg, imageCfg), new VideoTrainingData(gen, v), clip, out);
+        VideoTrainingSetup setup = VideoTrainingSetup.assemble(trainingRun(cfg, imageCfg), new VideoTrainingData(gen, v), clip, image.weights(), out);
         Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), setup.terms(),
                 image.weights(), clip.embed(seenNames), size, size, DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, v.trainFrames()));
         int[] toTrain = new int[world.classes().size()];

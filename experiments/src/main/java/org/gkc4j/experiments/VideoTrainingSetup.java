@@ -8,9 +8,11 @@ import org.gkc4j.pipeline.TrackEnricher;
 import org.gkc4j.pipeline.teacher.TeacherFeatureStore;
 import org.gkc4j.pipeline.text.SynonymScores;
 import org.gkc4j.pipeline.text.TextDiversification;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
@@ -40,11 +42,13 @@ record VideoTrainingSetup(TrackEnricher tracks, SynonymScores scores, TeacherFea
 
     /**
      * Assembles {@code run}'s contributions over {@code frames} (labels index {@code frames.classes()}, the training
-     * names); the teacher report, when distillation is on, goes to {@code out}.
+     * names); {@code start} is the image checkpoint's weights the video network starts from (the teacher of {@code
+     * distillation.target: start_network}); the teacher report, when distillation is on, goes to {@code out}.
      */
-    static VideoTrainingSetup assemble(RunConfig run, TrainingData frames, ClipResources clip, Path out) {
+    static VideoTrainingSetup assemble(RunConfig run, TrainingData frames, ClipResources clip, Map<String, INDArray> start, Path out) {
         List<String> classes = frames.classes();
         TrainingSetup.checkStudentWidth(run, clip.weights().config());
+        TrainingSetup.checkStartNetworkTeacher(run, start != null);
         SynonymScores scores = null;
         TextDiversification diversification = null;
         if (run.diversification().enabled()) {
@@ -53,7 +57,7 @@ record VideoTrainingSetup(TrackEnricher tracks, SynonymScores scores, TeacherFea
         }
         TeacherFeatureStore teacher = null;
         if (run.distillation().enabled()) {
-            teacher = TrainingSetup.teacher(run, frames, clip, clip.embed(classes), out);
+            teacher = TrainingSetup.teacher(run, frames, clip, clip.embed(classes), start, out);
         }
         TrackEnricher tracks = diversification == null && teacher == null ? null : new TrackEnricher(diversification, scores, teacher);
         return new VideoTrainingSetup(tracks, scores, teacher, TrainingSetup.terms(run, classes, clip.embedder(), teacher == null ? 0 : teacher.dim()));

@@ -79,7 +79,7 @@ public final class VipsegTraining {
         Provenance.write(out.resolve("provenance.json"));
         AtomicFiles.writeString(out.resolve(CONFIG), Configs.toYaml(cfg));
         GkcModelConfig model = imageCfg.model();
-        VideoTrainingSetup setup = setup(run, data, dir, clip, out);
+        VideoTrainingSetup setup = setup(run, data, dir, clip, image.weights(), out);
         int[] toTrain = trainLabels(data);
         Trainer trainer = new Trainer(model, cfg.criterion(), cfg.train(), setup.terms(), image.weights(), clip.embed(data.classNames()), size, size,
                 DataType.FLOAT, ctx -> new VideoGkcNetwork(ctx, model, t));
@@ -140,12 +140,16 @@ public final class VipsegTraining {
                     run.clip().weights(), text, init, network);
         }
         TrainingSetup.checkStudentWidth(run, clip.weights().config());   // before anything is written
+        TrainingSetup.checkStartNetworkTeacher(run, true);
         return clip;
     }
 
-    /** The text contributions over VIPSeg's training frames as {@code data} reads them (caches under the run's {@code clip.cache}). */
-    static VideoTrainingSetup setup(RunConfig run, VipsegDataset data, Path layout, ClipResources clip, Path out) {
-        return VideoTrainingSetup.assemble(run, new VipsegTrainingData(data, layout.resolve("panoptic_gt_VIPSeg_train.json"), run.diversification()), clip, out);
+    /**
+     * The text contributions over VIPSeg's training frames as {@code data} reads them (caches under the run's {@code
+     * clip.cache}); {@code start}: the image checkpoint's weights.
+     */
+    static VideoTrainingSetup setup(RunConfig run, VipsegDataset data, Path layout, ClipResources clip, Map<String, INDArray> start, Path out) {
+        return VideoTrainingSetup.assemble(run, new VipsegTrainingData(data, layout.resolve("panoptic_gt_VIPSeg_train.json"), run.diversification()), clip, start, out);
     }
 
     /** Every class of the variant is trained: a segment's label is its class index. */

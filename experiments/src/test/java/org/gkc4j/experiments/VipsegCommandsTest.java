@@ -137,7 +137,7 @@ class VipsegCommandsTest {
         RunConfig image = TrainedModel.load(imageRun).config();
         RunConfig run = VideoTrainingSetup.runConfig(image, VipsegTraining.clipSettings(cfg, image), cfg.criterion(), cfg.diversification(), cfg.distillation());
         VipsegDataset data = VipsegDataset.vipseg720p(root, "train", cfg.data().vipsegVariant(), LoadOptions.skipDamaged(), LoadReport.quiet());
-        VideoTrainingSetup setup = VipsegTraining.setup(run, data, root, ClipResources.open(run), Files.createDirectories(dir.resolve("enrich")));
+        VideoTrainingSetup setup = VipsegTraining.setup(run, data, root, ClipResources.open(run), null, Files.createDirectories(dir.resolve("enrich")));
         int[] counts = checkTracks(cfg, data, setup);
         // the draws hold tracks missing from a frame of their clip and tracks averaged over two frames
         assertTrue(counts[0] > 10 && counts[1] > 0 && counts[2] > 0, counts[0] + " tracks, " + counts[1] + " partly shown, " + counts[2] + " averaged");

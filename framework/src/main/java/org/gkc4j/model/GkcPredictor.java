@@ -23,11 +23,14 @@ import java.util.Map;
  * back) against any text features. One graph per input shape and vocabulary size, kept for reuse.
  */
 public final class GkcPredictor {
-    /** pred masks [L,N,Q,H'/s,W'/s] (padded size, s = the mask stride), class logits [L,N,Q,K+1], semantic scores [N,K,H,W]. */
-    public record Result(INDArray predMasks, INDArray classLogits, INDArray semSeg) {
+    /**
+     * pred masks [L,N,Q,H'/s,W'/s] (padded size, s = the mask stride), class logits [L,N,Q,K+1], semantic scores
+     * [N,K,H,W], and the final set's query embeddings [N,Q,E] (what the head compares with the text).
+     */
+    public record Result(INDArray predMasks, INDArray classLogits, INDArray semSeg, INDArray embeddings) {
     }
 
-    private record Graph(SameDiff sd, List<String> masks, List<String> logits, String semSeg) {
+    private record Graph(SameDiff sd, List<String> masks, List<String> logits, String semSeg, String embeddings) {
     }
 
     private final GkcModelConfig cfg;
@@ -75,6 +78,7 @@ public final class GkcPredictor {
         List<String> names = new ArrayList<>(g.masks());
         names.addAll(g.logits());
         names.add(g.semSeg());
+        names.add(g.embeddings());
         INDArray bias = Nd4j.zeros(dtype, k + 1);
         if (classBias != null) {
             if (classBias.length() != k) {
@@ -86,7 +90,7 @@ public final class GkcPredictor {
                 "class_bias", bias), names);
         INDArray masks = Nd4j.stack(0, g.masks().stream().map(out::get).toArray(INDArray[]::new));
         INDArray logits = Nd4j.stack(0, g.logits().stream().map(out::get).toArray(INDArray[]::new));
-        return new Result(masks, logits, crop(out.get(g.semSeg()), h, w));
+        return new Result(masks, logits, crop(out.get(g.semSeg()), h, w), out.get(g.embeddings()));
     }
 
     /** Images zero-padded at the bottom and right to multiples of the trunk's stride 32 (unchanged if they are). */
@@ -149,7 +153,7 @@ public final class GkcPredictor {
             SDVariable logits = net.head().logits(o.embeddings().get(last), net.head().classifier(text), ks[v] + 1);
             sems.add(semanticScores(ctx.root(), logits, o.masks().get(last), ks[v], h, w).name());
         }
-        return new Graph(sd, List.of(), sems, null);
+        return new Graph(sd, List.of(), sems, null, null);
     }
 
     /** Drops the built graphs (and the activations they hold) so their memory can be reclaimed; the predictor stays usable. */
@@ -183,7 +187,7 @@ public final class GkcPredictor {
             logits.add(lastLogits.name());
         }
         SDVariable sem = semanticScores(ctx.root(), lastLogits.add(classBias), o.masks().get(o.sets() - 1), k, h, w);
-        return new Graph(sd, masks, logits, sem.name());
+        return new Graph(sd, masks, logits, sem.name(), o.embeddings().get(o.sets() - 1).name());
     }
 
     /** sum over queries of softmax(logits) without void times sigmoid(masks upsampled to the input): [N,K,H,W]. */
