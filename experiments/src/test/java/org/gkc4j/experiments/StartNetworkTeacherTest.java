@@ -85,6 +85,72 @@ class StartNetworkTeacherTest {
         assertNotEquals(StartNetworkTeacher.fingerprint(a), StartNetworkTeacher.fingerprint(reshaped));
     }
 
+    /** Frames of two sizes (multiples of 32, so nothing is padded), three segments each: two labelled, one crowd. */
+    private static org.gkc4j.pipeline.SampleSource frames() {
+        return new org.gkc4j.pipeline.SampleSource() {
+            public int size() {
+                return 5;
+            }
+
+            public org.gkc4j.pipeline.SegmentationSample get(int index) {
+                int w = 64, h = index < 3 ? 64 : 32;
+                java.util.Random rng = new java.util.Random(index);
+                byte[] rgb = new byte[w * h * 3];
+                rng.nextBytes(rgb);
+                int[] map = new int[w * h];
+                for (int i = 0; i < map.length; i++) {
+                    int x = i % w, y = i / w;
+                    map[i] = x < w / 2 - index ? 0 : y < h / 2 ? 1 : 2;
+                }
+                List<org.gkc4j.pipeline.Segment> segments = List.of(new org.gkc4j.pipeline.Segment(7, index % 4, false),
+                        new org.gkc4j.pipeline.Segment(9, (index + 1) % 4, false), new org.gkc4j.pipeline.Segment(11, 2, true));
+                return new org.gkc4j.pipeline.SegmentationSample("f" + index, new org.gkc4j.pipeline.RgbImage(w, h, rgb), map, segments, List.of());
+            }
+
+            public String name() {
+                return "frames";
+            }
+        };
+    }
+
+    @Test
+    void theStoreHoldsEachFramesMatchWhateverTheBatchAndIsReadBackFromTheCache(@org.junit.jupiter.api.io.TempDir Path dir) {
+        var model = org.gkc4j.experiments.doctor.DoctorNetwork.config();
+        Map<String, INDArray> weights = org.gkc4j.experiments.doctor.DoctorNetwork.weights();
+        INDArray text = org.gkc4j.experiments.doctor.DoctorNetwork.textFeatures();
+        CriterionConfig costs = CriterionConfig.defaults();
+        org.gkc4j.pipeline.SampleSource source = frames();
+        // batched by size (three frames, then two), shards of two frames
+        org.gkc4j.pipeline.teacher.TeacherFeatureStore store = StartNetworkTeacher.features(source, model, weights, text, costs, dir.resolve("t"), 2);
+        org.gkc4j.model.GkcPredictor alone = new org.gkc4j.model.GkcPredictor(model, weights);
+        int distilled = 0;
+        for (int i = 0; i < source.size(); i++) {
+            var s = source.get(i);
+            INDArray image = Nd4j.create(org.gkc4j.pipeline.augment.Normalization.IMAGENET.batch(List.of(s.image()), 1), new long[]{1, 3, s.height(), s.width()}, 'c');
+            var r = alone.run(image, text);
+            long last = r.predMasks().size(0) - 1;
+            INDArray want = StartNetworkTeacher.matchedEmbeddings(org.gkc4j.pipeline.SegmentationLoader.targetsOf(s),
+                    r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(0)),
+                    StartNetworkTeacher.softmaxRows(r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE)),
+                    r.embeddings().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE), new HungarianMatcher(costs),
+                    StartNetworkTeacher.cellCentres((int) r.predMasks().size(3), (int) r.predMasks().size(4)));
+            for (int j = 0; j < 2; j++) {
+                INDArray got = store.get(s.id(), j == 0 ? 7 : 9);
+                assertTrue(got.castTo(DataType.DOUBLE).equalsWithEps(want.getRow(j).castTo(DataType.DOUBLE), 1e-5), s.id() + " segment " + j + ": " + got + " vs " + want.getRow(j));
+                assertEquals(1.0, got.norm2Number().doubleValue(), 1e-5);
+                distilled++;
+            }
+            assertEquals(null, store.get(s.id(), 11), "a crowd segment has no teacher");
+        }
+        assertEquals(10, distilled);
+        alone.close();
+        // a second call reads the cache (a network that would give other features is not run)
+        Map<String, INDArray> other = new LinkedHashMap<>(weights);
+        other.replaceAll((k, v) -> v.mul(0.5));
+        org.gkc4j.pipeline.teacher.TeacherFeatureStore cached = StartNetworkTeacher.features(source, model, other, text, costs, dir.resolve("t"), 2);
+        assertEquals(store.get("f4", 9), cached.get("f4", 9));
+    }
+
     private static RunConfig run(String space) {
         return Configs.load(RunConfig.class, RunConfig.defaults(), Path.of("../configs/demo.yaml"), List.of("distillation.enabled=true",
                 "distillation.student=direct", "distillation.target=start_network", "distillation.space=" + space));
