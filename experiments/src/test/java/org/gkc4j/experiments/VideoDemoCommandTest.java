@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code gkc demo video} in a short form with text diversification and distillation on: a one-step image demo (the
  * shared tiny CLIP), then two video training steps on clips of two frames, whose log carries the synonym and
- * distillation losses, and the evaluation.
+ * distillation losses, and the evaluation; then a resume of the finished run, which trains nothing and reports the
+ * run's training time (the logged steps' seconds), not its own.
  */
 class VideoDemoCommandTest {
     @TempDir
@@ -40,6 +41,19 @@ class VideoDemoCommandTest {
                     "averaging.imageShares=[0.0, 0.5]", "averaging.validationVideos=1");
             err = new StringWriter();
             assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(small, "demo", "video", "--out", video.toString())), err.toString());
+            // the training time is the log's: a resume of the finished run trains nothing and still reports it
+            double trained = Configs.JSON.readTree(video.resolve(VideoDemo.METRICS).toFile()).get("train_seconds").asDouble(), logged = 0;
+            for (String line : Files.readAllLines(video.resolve(VideoDemo.LOG))) {
+                logged += Configs.JSON.readTree(line).get("seconds").asDouble();
+            }
+            assertTrue(trained > 0, "train_seconds " + trained);
+            assertEquals(logged, trained, 1e-9, "the training time is the sum of the logged steps' seconds");
+            err = new StringWriter();
+            assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(small, "demo", "video", "--out", video.toString(), "--resume")), err.toString());
+            assertEquals(trained, Configs.JSON.readTree(video.resolve(VideoDemo.METRICS).toFile()).get("train_seconds").asDouble(), 1e-9,
+                    "the resumed run reports the run's training time, not its own (none)");
+            String report = Files.readString(video.resolve("report.md"));
+            assertTrue(report.contains(String.format(java.util.Locale.ROOT, "Training: %.0f s.", trained)), report);
         } finally {
             if (home == null) {
                 System.clearProperty("gkc.home");
