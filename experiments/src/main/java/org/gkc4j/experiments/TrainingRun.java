@@ -164,6 +164,14 @@ public final class TrainingRun {
         return rows;
     }
 
+    /**
+     * The training seconds of every step the log holds: a resumed run's log keeps the steps of the sessions before it
+     * (less those redone after the last checkpoint), so this is the run's training time, not only the last session's.
+     */
+    static double loggedSeconds(Path log) throws IOException {
+        return readLog(log).stream().mapToDouble(r -> ((Number) r.get("seconds")).doubleValue()).sum();
+    }
+
     /** Drops log lines of steps a resumed run will redo. */
     static void truncateLog(Path log, int step) throws IOException {
         if (!Files.exists(log)) {

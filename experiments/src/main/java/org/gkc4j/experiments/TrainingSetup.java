@@ -21,9 +21,13 @@ import org.gkc4j.pipeline.text.SynonymScores;
 import org.gkc4j.pipeline.text.TextDiversification;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +53,39 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
 
     /** The cache key of everything computed from the training images with this CLIP. */
     static String cacheKey(TrainingData data, ClipResources clip) {
-        return data.contentKey() + "-" + clip.weights().digest() + "-n" + CACHE_NUMERICS_VERSION;
+        return cacheKey(data, clip.weights().digest());
+    }
+
+    static String cacheKey(TrainingData data, String clipDigest) {
+        return data.contentKey() + "-" + clipDigest + "-n" + CACHE_NUMERICS_VERSION;
+    }
+
+    /**
+     * Where the synonym scores of these training images with this CLIP are cached: the key also names the synonym
+     * candidates, which come from files (override tables) the training images do not depend on, so an edited table
+     * never reuses the scores of the old one.
+     */
+    static Path synonymScoresDir(Path cache, TrainingData data, String clipDigest) {
+        return cache.resolve("synonym-scores-" + cacheKey(data, clipDigest) + "-s" + synonymsDigest(data));
+    }
+
+    /** SHA-256 (first 16 hex digits) of every class name with its ordered synonym candidates, in vocabulary order. */
+    static String synonymsDigest(TrainingData data) {
+        StringBuilder text = new StringBuilder();
+        for (String c : data.classes()) {
+            List<String> candidates = data.synonyms().getOrDefault(c, List.of());
+            text.append(c.length()).append(':').append(c).append(' ').append(candidates.size());
+            for (String s : candidates) {
+                text.append(' ').append(s.length()).append(':').append(s); // length-prefixed, so no name can end or start another
+            }
+            text.append('\n');
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static TrainingSetup assemble(RunConfig cfg, TrainingData data, ClipResources clip, Path out) {
@@ -106,7 +142,7 @@ public record TrainingSetup(List<TargetEnricher> enrichers, Function<CriterionCo
     /** The CLIP plausibility of each synonym of every training segment, from the cache or computed into it. */
     static SynonymScores synonymScores(RunConfig cfg, TrainingData data, ClipResources clip) {
         return RegionFeatures.synonymScores(data.train(), clip.weights(), clip.tokenizer(), data.classes(), data.synonyms(),
-                Path.of(cfg.clip().cache()).resolve("synonym-scores-" + cacheKey(data, clip)), SynonymScores.SHARD_SIZE);
+                synonymScoresDir(Path.of(cfg.clip().cache()), data, clip.weights().digest()), SynonymScores.SHARD_SIZE);
     }
 
     /**

@@ -89,11 +89,14 @@ public final class VideoDemo {
         Map<String, INDArray> tunedWeights = trainer.stateDict();
         INDArray allText = clip.embed(world.classNames());
         double imageShare = chooseImageShare(cfg, out, model, image.weights(), tunedWeights, world, gen, allText);
-        Map<String, INDArray> videoWeights = imageShare == 0 ? tunedWeights : WeightAveraging.average(image.weights(), tunedWeights, imageShare);
+        // share 1: the delivered network is the image weights themselves, the untrained video network
+        Map<String, INDArray> videoWeights = imageShare == 0 ? tunedWeights : imageShare == 1 ? image.weights()
+                : WeightAveraging.average(image.weights(), tunedWeights, imageShare);
         Safetensors.write(out.resolve(WEIGHTS), videoWeights, Map.of("format", "pt", TrainedModel.CONFIG_KEY, Configs.toYaml(imageCfg),
                 "video_config", Configs.toYaml(cfg)));
 
-        Map<String, Object> metrics = evaluate(cfg, out, model, image.weights(), videoWeights, imageShare == 0 ? null : tunedWeights, world, gen, allText);
+        Map<String, Object> metrics = evaluate(cfg, out, model, image.weights(), videoWeights, imageShare == 0 ? null : tunedWeights,
+                imageShare == 1, world, gen, allText);
         metrics.put("image_share", imageShare);
         metrics.put("diversification", cfg.diversification().enabled());
         metrics.put("distillation", cfg.distillation().enabled());
@@ -222,16 +225,23 @@ public final class VideoDemo {
         Scored(String suffix, String caption, Labeller labeller, int classes, int[] windows) {
             this(suffix, caption, labeller, new SemSegEvaluator(classes, SyntheticBenchmark.IGNORE), new VideoConsistency(windows), new ArrayList<>());
         }
+
+        /** The same network and scores (nothing run again) reported under another name. */
+        Scored alias(String suffix, String caption) {
+            return new Scored(suffix, caption, labeller, eval, consistency, strip);
+        }
     }
 
     /**
      * The networks on the held-out videos (all classes, the full vocabulary): the video network as delivered, the image
      * network frame by frame, the video network on the image weights before any video training, and, when the delivered
-     * weights are an average, the fine-tuned weights alone ({@code tunedWeights}, else null).
+     * weights are an average, the fine-tuned weights alone ({@code tunedWeights}, else null). When the delivered
+     * weights are the image weights ({@code deliveredIsImage}: image share 1) the untrained video network is the
+     * delivered one: scored once, its figures reported under both names.
      */
     static Map<String, Object> evaluate(VideoDemoConfig cfg, Path out, GkcModelConfig model, Map<String, INDArray> imageWeights,
-                                        Map<String, INDArray> videoWeights, Map<String, INDArray> tunedWeights, SyntheticWorld world,
-                                        VideoSceneGenerator gen, INDArray allText) {
+                                        Map<String, INDArray> videoWeights, Map<String, INDArray> tunedWeights, boolean deliveredIsImage,
+                                        SyntheticWorld world, VideoSceneGenerator gen, INDArray allText) {
         VideoDemoConfig.Videos v = cfg.videos();
         int k = world.classes().size();
         int[] windows = v.frames() > 16 ? VideoConsistency.VSPW_WINDOWS : new int[]{8};
@@ -243,17 +253,33 @@ public final class VideoDemo {
             predictors.add(p);
             return (batch, frames) -> p.predict(batch, allText);
         };
-        List<Scored> networks = new ArrayList<>();
-        networks.add(new Scored("", "video model", stitched.apply(videoWeights), k, windows));
-        networks.add(new Scored("_per_frame", "frame by frame", (batch, frames) -> perFrame.predict(frames), k, windows));
+        // the rows reported, and among them the networks run (an alias row is not run again)
+        List<Scored> rows = new ArrayList<>(), networks = new ArrayList<>();
+        Scored delivered = new Scored("", "video model", stitched.apply(videoWeights), k, windows);
+        rows.add(delivered);
+        rows.add(new Scored("_per_frame", "frame by frame", (batch, frames) -> perFrame.predict(frames), k, windows));
         // the same video network and stitching on the image weights, before any video training: what training adds
-        networks.add(new Scored("_video_untrained", "video, untrained", stitched.apply(imageWeights), k, windows));
+        rows.add(deliveredIsImage ? delivered.alias("_video_untrained", "video, untrained")
+                : new Scored("_video_untrained", "video, untrained", stitched.apply(imageWeights), k, windows));
         if (tunedWeights != null) {
-            networks.add(new Scored("_fine_tuned", "video, fine-tuned only", stitched.apply(tunedWeights), k, windows));
+            rows.add(new Scored("_fine_tuned", "video, fine-tuned only", stitched.apply(tunedWeights), k, windows));
+        }
+        for (Scored r : rows) {
+            if (networks.stream().noneMatch(n -> n.eval() == r.eval())) {
+                networks.add(r);
+            }
         }
         List<RgbImage> stripImages = new ArrayList<>();
         List<int[]> stripTruth = new ArrayList<>();
-        System.err.printf("gkc: evaluating on %d held-out videos of %d frames with all %d class names (%d unseen)%n", v.evalVideos(), v.frames(), k, world.unseen().size());
+        StringBuilder named = new StringBuilder();
+        networks.forEach(n -> named.append('[').append(n.caption()).append("] "));
+        for (Scored r : rows) {
+            if (!networks.contains(r)) {
+                Scored same = networks.stream().filter(n -> n.eval() == r.eval()).findFirst().orElseThrow();
+                named.append(String.format("([%s] is [%s], scored once) ", r.caption(), same.caption()));
+            }
+        }
+        System.err.printf("gkc: evaluating %son %d held-out videos of %d frames with all %d class names (%d unseen)%n", named, v.evalVideos(), v.frames(), k, world.unseen().size());
         try (ProgressBar bar = new ProgressBar("evaluate", v.evalVideos(), "videos")) {
             for (int i = 0; i < v.evalVideos(); i++) {
                 HeldOut video = heldOut(gen, EVAL_SEEDS + v.seed() * 1_000_000L + i, v.frames());
@@ -287,7 +313,7 @@ public final class VideoDemo {
         Map<String, Object> m = new LinkedHashMap<>();
         List<String> captions = new ArrayList<>(List.of("input", "truth"));
         List<List<int[]>> columns = new ArrayList<>(List.of(stripTruth));
-        for (Scored s : networks) {
+        for (Scored s : rows) {
             SemSegMetrics sm = s.eval().metrics(world.unseen());
             m.put("mIoU_base" + s.suffix(), sm.mIoUBase());
             m.put("mIoU_novel" + s.suffix(), sm.mIoUNovel());

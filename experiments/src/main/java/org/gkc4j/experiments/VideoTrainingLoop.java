@@ -27,7 +27,10 @@ final class VideoTrainingLoop {
     private VideoTrainingLoop() {
     }
 
-    /** Trains to {@code train.iterations()} steps; returns the seconds spent in this call's steps. */
+    /**
+     * Trains to {@code train.iterations()} steps; returns the training seconds of all the run's logged steps, those of
+     * earlier sessions included, so a resumed run (even one with nothing left to train) reports the run's time.
+     */
     static double run(Trainer trainer, Path out, boolean resume, TrainConfig train, int framesPerStep, String bar,
                       Map<String, String> checkpointMeta, Batches batches) throws IOException {
         Path ckpt = out.resolve(TrainingRun.CHECKPOINT), log = out.resolve(TrainingRun.METRICS_LOG);
@@ -39,7 +42,6 @@ final class VideoTrainingLoop {
             Files.deleteIfExists(log);
         }
         int total = train.iterations();
-        double seconds = 0;
         try (ProgressBar progress = new ProgressBar(bar, total, "steps")) {
             while (trainer.step() < total) {
                 List<TrainingBatch> micro = new ArrayList<>();
@@ -47,7 +49,6 @@ final class VideoTrainingLoop {
                     micro.add(batches.get(trainer.step(), a));
                 }
                 Trainer.StepResult r = trainer.train(micro);
-                seconds += r.seconds();
                 TrainingRun.appendLog(log, r, framesPerStep);
                 progress.step(trainer.step(), String.format(Locale.ROOT, "loss %.3f lr %.1e %.1f frames/s", r.loss(), r.lr(), framesPerStep / r.seconds()));
                 if (trainer.step() % train.checkpointEvery() == 0 || trainer.step() == total) {
@@ -55,6 +56,6 @@ final class VideoTrainingLoop {
                 }
             }
         }
-        return seconds;
+        return TrainingRun.loggedSeconds(log);
     }
 }

@@ -8,7 +8,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,17 +23,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code gkc demo video} in a short form with text diversification and distillation on: a one-step image demo (the
  * shared tiny CLIP), then two video training steps on clips of two frames, whose log carries the synonym and
- * distillation losses, and the evaluation.
+ * distillation losses, and the evaluation; then a resume of the finished run, which trains nothing and reports the
+ * run's training time (the logged steps' seconds), not its own; and a copy of it delivered at image share 1, whose
+ * network is the untrained video network: one set of figures under both names.
  */
 class VideoDemoCommandTest {
     @TempDir
     Path dir;
 
+    /** Runs the command line; what it prints (System.err, where the progress lines go, and the command's errors) goes to {@code printed}. */
+    private static int runPrinting(StringBuilder printed, String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            return TinyRuns.run(err, args);
+        } finally {
+            System.setErr(old);
+            printed.append(bytes.toString(StandardCharsets.UTF_8)).append(err);
+        }
+    }
+
     @Test
     void theVideoDemoTrainsWithDiversificationAndDistillationPerTrack() throws Exception {
         String home = System.getProperty("gkc.home");
         System.setProperty("gkc.home", "..");
-        Path image = dir.resolve("demo"), video = dir.resolve("video");
+        Path image = dir.resolve("demo"), video = dir.resolve("video"), imageOnly = dir.resolve("video-image-share-1");
         try {
             StringWriter err = new StringWriter();
             assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(TinyRuns.overrides(dir.resolve("cache"), 1), "demo", "--out", image.toString())), err.toString());
@@ -38,8 +57,36 @@ class VideoDemoCommandTest {
                     "videos.clipLength=3", "videos.overlap=1", "videos.visualise=1", "train.iterations=2", "train.batchSize=1", "train.checkpointEvery=1",
                     "train.warmupIters=1", "criterion.points=64", "diversification.enabled=true", "distillation.enabled=true",
                     "averaging.imageShares=[0.0, 0.5]", "averaging.validationVideos=1");
+            StringBuilder printed = new StringBuilder();
+            assertEquals(0, runPrinting(printed, TinyRuns.withOverrides(small, "demo", "video", "--out", video.toString())), printed.toString());
+            assertTrue(printed.toString().contains("[frame by frame] [video, untrained] ") && !printed.toString().contains("scored once"),
+                    "below share 1 the untrained video network is a network of its own: " + printed);
+            // the training time is the log's: a resume of the finished run trains nothing and still reports it
+            double trained = Configs.JSON.readTree(video.resolve(VideoDemo.METRICS).toFile()).get("train_seconds").asDouble(), logged = 0;
+            for (String line : Files.readAllLines(video.resolve(VideoDemo.LOG))) {
+                logged += Configs.JSON.readTree(line).get("seconds").asDouble();
+            }
+            assertTrue(trained > 0, "train_seconds " + trained);
+            assertEquals(logged, trained, 1e-9, "the training time is the sum of the logged steps' seconds");
             err = new StringWriter();
-            assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(small, "demo", "video", "--out", video.toString())), err.toString());
+            assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(small, "demo", "video", "--out", video.toString(), "--resume")), err.toString());
+            assertEquals(trained, Configs.JSON.readTree(video.resolve(VideoDemo.METRICS).toFile()).get("train_seconds").asDouble(), 1e-9,
+                    "the resumed run reports the run's training time, not its own (none)");
+            String report = Files.readString(video.resolve("report.md"));
+            assertTrue(report.contains(String.format(java.util.Locale.ROOT, "Training: %.0f s.", trained)), report);
+            // a copy of the finished run delivered at image share 1: the image weights, the untrained video network
+            try (var files = Files.walk(video)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, imageOnly.resolve(video.relativize(f).toString()));
+                }
+            }
+            List<String> shareOne = new java.util.ArrayList<>(small);
+            shareOne.set(shareOne.indexOf("averaging.imageShares=[0.0, 0.5]"), "averaging.imageShares=[1.0]");
+            printed = new StringBuilder();
+            assertEquals(0, runPrinting(printed, TinyRuns.withOverrides(shareOne, "demo", "video", "--out", imageOnly.toString(), "--resume")), printed.toString());
+            // three networks run, not four: the untrained video network is the delivered one
+            assertTrue(printed.toString().contains("evaluating [video model] [frame by frame] [video, fine-tuned only] ([video, untrained] is [video model], scored once) on"),
+                    printed.toString());
         } finally {
             if (home == null) {
                 System.clearProperty("gkc.home");
@@ -90,5 +137,19 @@ class VideoDemoCommandTest {
         for (String k : List.of("mIoU_base_video_untrained", "mIoU_novel_video_untrained")) {
             assertTrue(m.has(k) && Double.isFinite(m.get(k).asDouble()), k);
         }
+
+        // share 1 delivers the image weights; that network is the untrained video network, and both rows carry its figures
+        JsonNode one = Configs.JSON.readTree(imageOnly.resolve(VideoDemo.METRICS).toFile());
+        assertEquals(1.0, one.get("image_share").asDouble());
+        Map<String, INDArray> deliveredOne = Checkpoint.modelWeights(imageOnly.resolve(VideoDemo.WEIGHTS));
+        assertEquals(start.keySet(), deliveredOne.keySet());
+        for (String k : start.keySet()) {
+            assertTrue(start.get(k).equals(deliveredOne.get(k)), k);
+        }
+        for (String k : List.of("mIoU_base", "mIoU_novel", "hIoU", "mIoU", "pAcc", "mVC8")) {
+            assertTrue(one.has(k) && one.has(k + "_video_untrained") && one.has(k + "_per_frame") && one.has(k + "_fine_tuned"), k + " in " + one);
+            assertEquals(one.get(k).asDouble(), one.get(k + "_video_untrained").asDouble(), 0.0, k);
+        }
+        assertTrue(Files.readString(imageOnly.resolve("report.md")).contains("video network on the image weights (no video training), stitched"));
     }
 }
