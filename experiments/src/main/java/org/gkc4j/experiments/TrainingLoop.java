@@ -54,8 +54,6 @@ final class TrainingLoop {
         Path ckpt = out.resolve(TrainingRun.CHECKPOINT);
         Path log = out.resolve(TrainingRun.METRICS_LOG);
         int perStep = cfg.train().batchSize() * cfg.train().accumulate();
-        double trainSeconds = 0;
-        long images = 0;
         try (SegmentationLoader loader = new SegmentationLoader(train, lc, Normalization.IMAGENET, setup.enrichers())) {
             if (resume && Files.exists(ckpt)) {
                 trainer.restore(Checkpoint.load(ckpt));
@@ -87,8 +85,6 @@ final class TrainingLoop {
                         micro.add(loader.next());
                     }
                     Trainer.StepResult r = parallel != null ? parallel.train(micro) : trainer.train(micro);
-                    trainSeconds += r.seconds();
-                    images += perStep;
                     TrainingRun.appendLog(log, r, perStep);
                     Double comm = r.phaseSeconds().get("communication");
                     bar.step(trainer.step(), String.format("loss %.3f %s lr %.1e %.1f img/s%s", r.loss(), brief(r.terms()), r.lr(), perStep / r.seconds(),
@@ -113,6 +109,9 @@ final class TrainingLoop {
                 System.err.println("gkc: data: " + loader.report().summary());
             }
         }
+        // the run's time, not only this session's: a resumed run's log keeps the steps before the stop
+        double trainSeconds = TrainingRun.loggedSeconds(log);
+        long images = (long) TrainingRun.readLog(log).size() * perStep;
         return new Outcome(trainer.stateDict(), trainer.step(), trainSeconds, images / Math.max(trainSeconds, 1e-9));
     }
 

@@ -42,6 +42,10 @@ class TrainingRunTest {
         List<java.util.Map<String, Object>> log = TrainingRun.readLog(out.resolve(TrainingRun.METRICS_LOG));
         assertEquals(3, log.size());
         assertEquals(2, ((Number) log.get(2).get("step")).intValue());
+        // the reported training time is the run's three steps, not only the resumed session's one
+        double logged = log.stream().mapToDouble(row -> ((Number) row.get("seconds")).doubleValue()).sum();
+        assertEquals(logged, r.trainSeconds(), 1e-9);
+        assertTrue(r.trainSeconds() > ((Number) log.get(2).get("seconds")).doubleValue());
         for (String phase : List.of("forward", "matching", "backward", "update")) {
             assertTrue(((Number) log.get(2).get("seconds_" + phase)).doubleValue() >= 0, phase);
         }
