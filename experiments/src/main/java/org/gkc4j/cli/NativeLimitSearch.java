@@ -155,23 +155,44 @@ final class NativeLimitSearch {
         return new Outcome(true, peak, step, null);
     }
 
-    /** Runs one child to its end or the timeout (then it and its descendants are killed and it counts as failed). */
+    /**
+     * Runs one child to its end or the timeout (then it and its descendants are killed and it counts as failed). A
+     * search stopped by Ctrl-C kills its running child too: a measurement nobody reads should not hold the cores.
+     */
     static Outcome runChild(List<String> command, Duration timeout, Path stdout, Path stderr) {
+        Process p;
         try {
-            Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+            p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        } catch (IOException e) {
+            return Outcome.failed("could not run the child: " + GkcMain.oneLine(e.getMessage()));
+        }
+        Thread killer = new Thread(() -> kill(p));
+        Runtime.getRuntime().addShutdownHook(killer);
+        try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                kill(p);
                 p.waitFor(30, TimeUnit.SECONDS);
                 return Outcome.failed("timed out after " + timeout.toSeconds() + " s (killed)");
             }
             return read(p.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8), Files.readAllLines(stderr, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            return Outcome.failed("could not run the child: " + GkcMain.oneLine(e.getMessage()));
+            return Outcome.failed("could not read the child's output: " + GkcMain.oneLine(e.getMessage()));
         } catch (InterruptedException e) {
+            kill(p);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while a child was running", e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(killer);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
         }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     /**
