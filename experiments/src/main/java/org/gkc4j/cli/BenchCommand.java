@@ -162,9 +162,45 @@ public final class BenchCommand implements Runnable {
         int classes;
         @Option(names = "--reps", defaultValue = "3", description = "Measured repetitions (default ${DEFAULT-VALUE}).")
         int reps;
+        @Option(names = "--native-limit-search", description = "Run the measurement in child JVMs, under the launcher's native limit (GKC_NATIVE_MEMORY) and then bisecting it, and print the lowest limit under which it still passes.")
+        boolean nativeLimitSearch;
+        @Option(names = "--limit-step", defaultValue = "256", description = "Resolution of the native limit search, MiB (default ${DEFAULT-VALUE}).")
+        long limitStep;
+        @Option(names = "--limit-floor", defaultValue = "0", description = "Lowest native limit the search tries, MiB (default: a quarter of the default run's peak RSS).")
+        long limitFloor;
+        @Option(names = "--child-timeout", defaultValue = "3600", description = "Seconds before a child of the search counts as failed and is killed (default ${DEFAULT-VALUE}; after the default run at most 3x its time + 2 min).")
+        long childTimeout;
+        @Option(names = "--result-line", hidden = true, description = "Print a machine-readable result line last (the search's children).")
+        boolean resultLine;
 
         @Override
         public Integer call() throws Exception {
+            if (nativeLimitSearch) {
+                org.gkc4j.GkcException.check(limitStep > 0 && childTimeout > 0 && limitFloor >= 0,
+                        "--limit-step and --child-timeout must be positive and --limit-floor not negative: %d, %d, %d", limitStep, childTimeout, limitFloor);
+                return NativeLimitSearch.run(System.out, List.of("--config", config.toString(), "--size", Integer.toString(size),
+                                "--classes", Integer.toString(classes), "--reps", Integer.toString(reps)),
+                        limitFloor, limitStep, java.time.Duration.ofSeconds(childTimeout));
+            }
+            double[] step = {Double.NaN};
+            try {
+                measure(step);
+            } catch (Throwable e) {
+                if (resultLine) {
+                    System.out.println(NativeLimitSearch.failLine(Timing.peakRssMb(), step[0], e));
+                    System.out.flush();
+                }
+                throw e;
+            }
+            if (resultLine) {
+                System.out.println(NativeLimitSearch.passLine(Timing.peakRssMb(), step[0]));
+                System.out.flush();
+            }
+            return 0;
+        }
+
+        /** The measurement; {@code step[0]}: the training step's median seconds once it is known. */
+        private void measure(double[] step) throws Exception {
             PrintStream out = System.out;
             OpFixes.install();
             var cfg = modelConfig(config);
@@ -183,12 +219,12 @@ public final class BenchCommand implements Runnable {
             try (var loader = syntheticLoader(size, 1, 2)) {
                 var last = new org.gkc4j.train.Trainer.StepResult[1];
                 double t = Timing.median(1, reps, () -> last[0] = trainer.train(List.of(loader.next())));
+                step[0] = t;
                 out.printf("| training step (forward for matching, forward+backward, update), batch 1 | %.3f |%n", t);
                 last[0].phaseSeconds().forEach((k, v) -> out.printf("| - %s (last step) | %.3f |%n", k, v));
             }
             out.printf("peak RSS: %d MB after inference, %d MB after training steps%n", inferenceRss, Timing.peakRssMb());
             memoryBreakdown(out, trainer);
-            return 0;
         }
     }
 
