@@ -83,21 +83,14 @@ final class NativeLimitSearch {
             return new Result(trials, floor);
         }
         long hint = first.peakRssMib() <= 0 ? -1 : (first.peakRssMib() + stepMib - 1) / stepMib * stepMib;
-        if (hint > lo && hint < hi) {
-            Outcome o = runner.run(hint, false);
-            trials.add(new Trial(hint, false, o));
-            if (o.passed()) {
-                hi = hint;
-            } else {
-                lo = hint;
-            }
-        }
+        boolean hinted = hint > lo && hint < hi;   // a multiple of the step strictly inside: the first limit bisected
         while (true) {
             long a = (lo / stepMib + 1) * stepMib, b = (hi - 1) / stepMib * stepMib;   // the multiples strictly inside
             if (a > b) {
                 return new Result(trials, hi);
             }
-            long mid = a + (b - a) / stepMib / 2 * stepMib;
+            long mid = hinted ? hint : a + (b - a) / stepMib / 2 * stepMib;
+            hinted = false;
             Outcome o = runner.run(mid, false);
             trials.add(new Trial(mid, false, o));
             if (o.passed()) {

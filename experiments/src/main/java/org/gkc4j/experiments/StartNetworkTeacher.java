@@ -15,12 +15,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -107,7 +104,7 @@ final class StartNetworkTeacher {
             ImageTargets all = SegmentationLoader.targetsOf(s);
             INDArray frameMasks = masks.get(NDArrayIndex.point(f), NDArrayIndex.all(), NDArrayIndex.interval(0, mh), NDArrayIndex.interval(0, mw)).dup();
             INDArray embeddings = r.embeddings().get(NDArrayIndex.point(f)).castTo(DataType.DOUBLE);   // [Q,E]
-            into.put(s.id(), nonCrowdIds(s), matchedEmbeddings(all, frameMasks, softmaxRows(logits.get(NDArrayIndex.point(f))), embeddings, matcher, points));
+            into.put(s.id(), nonCrowdIds(s), matchedEmbeddings(all, frameMasks, Transforms.softmax(logits.get(NDArrayIndex.point(f)), true), embeddings, matcher, points));
         }
         frames.clear();
     }
@@ -146,13 +143,6 @@ final class StartNetworkTeacher {
         return rows;
     }
 
-    /** Softmax of every row of [Q, K+1] logits. */
-    static INDArray softmaxRows(INDArray logits) {
-        INDArray shifted = logits.subColumnVector(logits.max(1).reshape(-1, 1));
-        INDArray e = org.nd4j.linalg.ops.transforms.Transforms.exp(shifted, true);
-        return e.diviColumnVector(e.sum(1).reshape(-1, 1));
-    }
-
     /** Normalised (x, y) of the centre of every cell of an h x w grid, row by row. */
     static double[][] cellCentres(int h, int w) {
         double[] xs = new double[h * w], ys = new double[h * w];
@@ -169,19 +159,8 @@ final class StartNetworkTeacher {
         return s.segments().stream().filter(g -> !g.crowd()).mapToLong(g -> g.id()).toArray();
     }
 
-    /** A short fingerprint of a network's weights (names, shapes, values), so caches of different start networks never mix. */
+    /** A short fingerprint of a network's weights (names, shapes, values; any map order), so caches of different start networks never mix. */
     static String fingerprint(Map<String, INDArray> weights) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (Map.Entry<String, INDArray> e : new TreeMap<>(weights).entrySet()) {
-                md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                md.update(java.util.Arrays.toString(e.getValue().shape()).getBytes(StandardCharsets.UTF_8));
-                ByteBuffer bytes = e.getValue().castTo(DataType.FLOAT).dup('c').data().asNio();
-                md.update(bytes);
-            }
-            return HexFormat.of().formatHex(md.digest(), 0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.gkc4j.io.TensorBytes.digest(new TreeMap<>(weights));
     }
 }

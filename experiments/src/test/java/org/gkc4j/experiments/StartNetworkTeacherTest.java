@@ -62,8 +62,9 @@ class StartNetworkTeacherTest {
     }
 
     @Test
-    void softmaxRowsSumToOneAndKeepOrder() {
-        INDArray p = StartNetworkTeacher.softmaxRows(Nd4j.create(new double[][]{{0, Math.log(3)}, {1000, 1000}}));
+    void theMatchersClassProbabilitiesAreARowSoftmax() {
+        // the teacher hands the matcher ND4J's softmax of [Q, K+1] logits: row by row, stable for large logits
+        INDArray p = org.nd4j.linalg.ops.transforms.Transforms.softmax(Nd4j.create(new double[][]{{0, Math.log(3)}, {1000, 1000}}), true);
         assertArrayEquals(new double[]{0.25, 0.75}, p.getRow(0).toDoubleVector(), 1e-12);
         assertArrayEquals(new double[]{0.5, 0.5}, p.getRow(1).toDoubleVector(), 1e-12);
     }
@@ -131,7 +132,7 @@ class StartNetworkTeacherTest {
             long last = r.predMasks().size(0) - 1;
             INDArray want = StartNetworkTeacher.matchedEmbeddings(org.gkc4j.pipeline.SegmentationLoader.targetsOf(s),
                     r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(0)),
-                    StartNetworkTeacher.softmaxRows(r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE)),
+                    org.nd4j.linalg.ops.transforms.Transforms.softmax(r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE), true),
                     r.embeddings().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE), new HungarianMatcher(costs),
                     StartNetworkTeacher.cellCentres((int) r.predMasks().size(3), (int) r.predMasks().size(4)));
             for (int j = 0; j < 2; j++) {

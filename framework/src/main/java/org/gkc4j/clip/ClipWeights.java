@@ -109,18 +109,7 @@ public final class ClipWeights {
 
     /** A short digest of the weights (for cache keys): SHA-256 over names, shapes and values. */
     public String digest() {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            for (var e : tensors.entrySet()) {
-                md.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                md.update(java.util.Arrays.toString(e.getValue().shape()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                java.nio.ByteBuffer b = org.gkc4j.io.TensorBytes.toBytes(e.getValue(), org.gkc4j.io.TensorDType.F32);
-                md.update(b);
-            }
-            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.gkc4j.io.TensorBytes.digest(tensors);
     }
 
     /** Parameter counts as PyTorch reports them: visual (with attention pool) and text (with embeddings). */

@@ -116,6 +116,24 @@ public final class TensorBytes {
     }
 
     /** Product of the dimensions; -1 if any is negative or the product overflows a long. */
+    /**
+     * A short digest of named tensors (for cache keys): SHA-256, in the map's order, over every name, shape and float32
+     * value; 16 hex digits.
+     */
+    public static String digest(java.util.Map<String, INDArray> tensors) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (var e : tensors.entrySet()) {
+                md.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(java.util.Arrays.toString(e.getValue().shape()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(toBytes(e.getValue(), TensorDType.F32));
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) {
