@@ -188,6 +188,10 @@ class NativeLimitSearchTest {
         assertTrue(dflt.peakRssMib() > 100 && dflt.stepSeconds() > 0, dflt.toString());
         Outcome low = runner.run(64, false);
         assertFalse(low.passed(), low.toString());
-        assertTrue(low.reason().contains("OutOfMemoryError") && low.reason().contains("65536K"), low.reason());
+        // JavaCPP refuses the allocation (the usual end); now and then libnd4j aborts in glibc instead (exit 134, seen
+        // in CI): either way the trial fails, which is all the search relies on
+        boolean refused = low.reason().contains("OutOfMemoryError") && low.reason().contains("65536K");
+        boolean aborted = low.reason().startsWith("exit 134 ");
+        assertTrue(refused || aborted, low.reason());
     }
 }
