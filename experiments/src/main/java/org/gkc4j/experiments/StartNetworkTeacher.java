@@ -95,9 +95,8 @@ final class StartNetworkTeacher {
         long sets = r.predMasks().size(0);
         INDArray masks = r.predMasks().get(NDArrayIndex.point(sets - 1));                       // [B,Q,h',w'] of the padded input
         INDArray logits = r.classLogits().get(NDArrayIndex.point(sets - 1)).castTo(DataType.DOUBLE);   // [B,Q,K+1]
-        // the mask cells that cover the frame itself (the input is padded to multiples of 32 at the bottom and right)
-        long padH = (h + 31) / 32 * 32, padW = (w + 31) / 32 * 32;
-        int mh = (int) Math.ceil(masks.size(2) * (double) h / padH), mw = (int) Math.ceil(masks.size(3) * (double) w / padW);
+        int[] cells = frameCells(masks.size(2), masks.size(3), h, w);
+        int mh = cells[0], mw = cells[1];
         double[][] points = cellCentres(mh, mw);
         for (int f = 0; f < b; f++) {
             SegmentationSample s = frames.get(f);
@@ -141,6 +140,15 @@ final class StartNetworkTeacher {
             }
         }
         return rows;
+    }
+
+    /**
+     * The rows and columns of mask cells that cover an h x w frame, out of the maskH x maskW cells of its input padded
+     * at the bottom and right to multiples of 32; a cell partly inside counts.
+     */
+    static int[] frameCells(long maskH, long maskW, int h, int w) {
+        long padH = (h + 31) / 32 * 32, padW = (w + 31) / 32 * 32;
+        return new int[]{(int) Math.ceil(maskH * (double) h / padH), (int) Math.ceil(maskW * (double) w / padW)};
     }
 
     /** Normalised (x, y) of the centre of every cell of an h x w grid, row by row. */

@@ -88,20 +88,34 @@ class StartNetworkTeacherTest {
 
     /** Frames of two sizes (multiples of 32, so nothing is padded), three segments each: two labelled, one crowd. */
     private static org.gkc4j.pipeline.SampleSource frames() {
+        return frames(new int[][]{{64, 64}, {64, 64}, {64, 64}, {32, 64}, {32, 64}});
+    }
+
+    /** Frames of the given {height, width}, three segments each: two labelled, one crowd. */
+    private static org.gkc4j.pipeline.SampleSource frames(int[][] sizes) {
+        return frames(sizes, (index, x, y, w, h) -> x < w / 2 - index ? 0 : y < h / 2 ? 1 : 2);
+    }
+
+    /** Which of a frame's three segments (7, 9, 11 crowd) a pixel shows. */
+    private interface Layout {
+        int segmentAt(int index, int x, int y, int w, int h);
+    }
+
+    private static org.gkc4j.pipeline.SampleSource frames(int[][] sizes, Layout layout) {
         return new org.gkc4j.pipeline.SampleSource() {
             public int size() {
-                return 5;
+                return sizes.length;
             }
 
             public org.gkc4j.pipeline.SegmentationSample get(int index) {
-                int w = 64, h = index < 3 ? 64 : 32;
+                int h = sizes[index][0], w = sizes[index][1];
                 java.util.Random rng = new java.util.Random(index);
                 byte[] rgb = new byte[w * h * 3];
                 rng.nextBytes(rgb);
                 int[] map = new int[w * h];
                 for (int i = 0; i < map.length; i++) {
                     int x = i % w, y = i / w;
-                    map[i] = x < w / 2 - index ? 0 : y < h / 2 ? 1 : 2;
+                    map[i] = layout.segmentAt(index, x, y, w, h);
                 }
                 List<org.gkc4j.pipeline.Segment> segments = List.of(new org.gkc4j.pipeline.Segment(7, index % 4, false),
                         new org.gkc4j.pipeline.Segment(9, (index + 1) % 4, false), new org.gkc4j.pipeline.Segment(11, 2, true));
@@ -150,6 +164,51 @@ class StartNetworkTeacherTest {
         other.replaceAll((k, v) -> v.mul(0.5));
         org.gkc4j.pipeline.teacher.TeacherFeatureStore cached = StartNetworkTeacher.features(source, model, other, text, costs, dir.resolve("t"), 2);
         assertEquals(store.get("f4", 9), cached.get("f4", 9));
+    }
+
+    @Test
+    void theCellsThatCoverAFrameCountPartlyCoveredOnes() {
+        assertArrayEquals(new int[]{16, 16}, StartNetworkTeacher.frameCells(16, 16, 64, 64));     // stride 4, nothing padded
+        assertArrayEquals(new int[]{11, 12}, StartNetworkTeacher.frameCells(16, 16, 42, 48));     // 42/4 = 10.5 rows, 48/4 = 12
+        assertArrayEquals(new int[]{17, 20}, StartNetworkTeacher.frameCells(32, 32, 33, 40));     // stride 2 of 64 x 64: 16.5 rows, 20
+        assertArrayEquals(new int[]{1, 1}, StartNetworkTeacher.frameCells(8, 8, 1, 1));           // one pixel of a 32 x 32 input
+    }
+
+    @Test
+    void framesOfNoMultipleOf32AreMatchedOnTheMaskCellsThatCoverThem(@org.junit.jupiter.api.io.TempDir Path dir) {
+        var model = org.gkc4j.experiments.doctor.DoctorNetwork.config();
+        assertEquals(4, model.pixelDecoder().maskStride(), "the cell counts below are for stride-4 masks");
+        Map<String, INDArray> weights = org.gkc4j.experiments.doctor.DoctorNetwork.weights();
+        INDArray text = org.gkc4j.experiments.doctor.DoctorNetwork.textFeatures();
+        CriterionConfig costs = CriterionConfig.defaults();
+        // 42 x 48 is padded to 64 x 64: 16 x 16 mask cells, of which 11 rows (the last one half inside) and 12 columns
+        // cover the frame; one segment lies in the frame's last two rows, seen only by that half-inside row of cells
+        org.gkc4j.pipeline.SampleSource source = frames(new int[][]{{42, 48}, {42, 48}},
+                (index, x, y, w, h) -> y >= 40 ? (index == 0 ? 0 : 1) : x < 20 + 4 * index ? (index == 0 ? 1 : 0) : 2);
+        org.gkc4j.pipeline.teacher.TeacherFeatureStore store = StartNetworkTeacher.features(source, model, weights, text, costs, dir.resolve("t"), 2);
+        org.gkc4j.model.GkcPredictor alone = new org.gkc4j.model.GkcPredictor(model, weights);
+        for (int i = 0; i < source.size(); i++) {
+            var s = source.get(i);
+            INDArray frame = Nd4j.create(org.gkc4j.pipeline.augment.Normalization.IMAGENET.batch(List.of(s.image()), 1), new long[]{1, 3, 42, 48}, 'c');
+            INDArray padded = Nd4j.zeros(DataType.FLOAT, 1, 3, 64, 64);
+            padded.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 42), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 48)).assign(frame);
+            var r = alone.run(padded, text);
+            long last = r.predMasks().size(0) - 1;
+            assertEquals(16, r.predMasks().size(3));
+            INDArray cells = r.predMasks().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 11),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 12)).dup();
+            INDArray want = StartNetworkTeacher.matchedEmbeddings(org.gkc4j.pipeline.SegmentationLoader.targetsOf(s), cells,
+                    org.nd4j.linalg.ops.transforms.Transforms.softmax(r.classLogits().get(org.nd4j.linalg.indexing.NDArrayIndex.point(last), org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE), true),
+                    r.embeddings().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE), new HungarianMatcher(costs),
+                    StartNetworkTeacher.cellCentres(11, 12));
+            for (int j = 0; j < 2; j++) {
+                INDArray got = store.get(s.id(), j == 0 ? 7 : 9);
+                assertTrue(got.castTo(DataType.DOUBLE).equalsWithEps(want.getRow(j).castTo(DataType.DOUBLE), 1e-5), s.id() + " segment " + j + ": " + got + " vs " + want.getRow(j));
+            }
+        }
+        alone.close();
     }
 
     private static RunConfig run(String space) {
