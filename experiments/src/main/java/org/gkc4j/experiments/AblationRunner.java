@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * Runs every variant of an {@link AblationConfig} with every seed through the same trainer as {@code gkc train},
- * one folder per run ({@code out/<variant>/seed-<k>}); finished runs are reused and interrupted ones resumed, so
- * the study itself resumes. Writes a markdown table (mean and standard deviation over seeds of seen, unseen and
+ * one folder per run ({@code out/<variant>/seed-<k>}); finished runs of the same settings are reused (of other
+ * settings: refused) and interrupted ones resumed, so the study itself resumes. Writes a markdown table (mean and standard deviation over seeds of seen, unseen and
  * harmonic mIoU), a bar chart and a JSON of every run; where runs kept weights at {@code evaluation.atSteps}, also
  * mIoU against training length ({@link StudyCurves}).
  */
@@ -55,7 +55,7 @@ public final class AblationRunner {
                 RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides);
                 done++;
                 SemSegMetrics m;
-                if (Files.exists(dir.resolve(TrainingRun.METRICS))) {
+                if (finished(dir, cfg)) {
                     System.err.printf("gkc: [%d/%d] %s seed %d: reusing finished run%n", done, total, v.name(), seed);
                     m = readMetrics(dir.resolve(TrainingRun.METRICS));
                 } else {
@@ -91,14 +91,14 @@ public final class AblationRunner {
             for (AblationConfig.Variant v : ab.variants()) {
                 for (long seed : ab.seeds()) {
                     Path dir = out.resolve(slug(v.name())).resolve("seed-" + seed);
-                    if (Files.exists(dir.resolve(TrainingRun.METRICS))) {
-                        continue;
-                    }
                     List<String> overrides = new ArrayList<>(ab.set());
                     overrides.addAll(v.set());
                     overrides.add("train.seed=" + seed);
                     overrides.addAll(extra);
                     RunConfig cfg = Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides);
+                    if (finished(dir, cfg)) {
+                        continue;
+                    }
                     System.err.printf("gkc: %s seed %d: submitted%n", v.name(), seed);
                     runs.add(pool.submit(() -> launcher.run(cfg, dir)));
                 }
@@ -117,6 +117,60 @@ public final class AblationRunner {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Whether {@code dir} holds a finished run of {@code cfg}; a finished run of other settings (the study's config or
+     * its {@code --set} changed since) is refused, naming the first setting that differs, rather than reported as this one.
+     */
+    static boolean finished(Path dir, RunConfig cfg) {
+        if (!Files.exists(dir.resolve(TrainingRun.METRICS))) {
+            return false;
+        }
+        Path saved = dir.resolve(TrainingRun.CONFIG);
+        if (Files.exists(saved)) {
+            String difference;
+            try {
+                // through the same YAML text the run saved, so numbers and enums compare as they were written
+                difference = firstDifference("", Configs.readTree(saved), Configs.YAML.readTree(Configs.toYaml(cfg)));
+            } catch (java.io.IOException e) {
+                throw GkcException.of("cannot compare %s with the study's settings: %s", saved, e.getMessage());
+            }
+            if (difference != null) {
+                throw GkcException.of("%s is a finished run of other settings (%s); delete it or give the study another --out", dir, difference);
+            }
+        }
+        return true;
+    }
+
+    /** Settings that change where a run keeps things or how fast it goes, not its figures. */
+    private static final java.util.Set<String> NOT_RESULTS = java.util.Set.of("clip.cache", "data.threads", "data.prefetch",
+            "train.checkpointEvery", "train.logEvery");
+
+    /** The first dotted key whose value differs between two config trees, as {@code key: saved vs now}; null if none. */
+    static String firstDifference(String path, com.fasterxml.jackson.databind.JsonNode saved, com.fasterxml.jackson.databind.JsonNode now) {
+        if (saved.isObject() && now.isObject()) {
+            java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+            saved.fieldNames().forEachRemaining(keys::add);
+            now.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                var a = saved.get(k);
+                var b = now.get(k);
+                String key = path.isEmpty() ? k : path + "." + k;
+                if (NOT_RESULTS.contains(key)) {
+                    continue;
+                }
+                if (a == null || b == null) {
+                    return key + ": " + (a == null ? "absent" : a) + " vs " + (b == null ? "absent" : b);
+                }
+                String d = firstDifference(key, a, b);
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        return saved.equals(now) ? null : path + ": " + saved + " vs " + now;
     }
 
     public static SemSegMetrics readMetrics(Path file) throws java.io.IOException {
