@@ -43,8 +43,8 @@ import java.util.concurrent.Callable;
  * Hyper-parameter search with Arbiter's generic API driving GKC training runs: a parameter space over run-config
  * keys, Arbiter's random or grid candidate generator, a task creator whose callable trains and evaluates one run
  * (the same trainer as {@code gkc train}), and the objective read from the run's metrics. Candidates are generated
- * deterministically from the seed and trial {@code i} lives in {@code out/trial-i}; finished trials are reused and
- * interrupted ones resumed, so a sweep resumes after interruption.
+ * deterministically from the seed and trial {@code i} lives in {@code out/trial-i}; finished trials of the same
+ * settings are reused (of other settings: refused) and interrupted ones resumed, so a sweep resumes after interruption.
  */
 public final class ArbiterSweep {
     /** A trial's overrides as Arbiter sees it (Serializable, as Candidate requires). */
@@ -178,6 +178,8 @@ public final class ArbiterSweep {
             default -> throw GkcException.of("sweep strategy must be random or grid, not '%s'", cfg.strategy());
         };
         List<TrialResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        // Arbiter counts a trial that throws as failed and goes on; a user's error must end the sweep in its own words
+        java.util.concurrent.atomic.AtomicReference<GkcException> refused = new java.util.concurrent.atomic.AtomicReference<>();
         TaskCreator tasks = new TaskCreator() {
             @Override
             public Callable<OptimizationResult> create(Candidate candidate, DataProvider dp, ScoreFunction sf, List<StatusListener> l, IOptimizationRunner runner) {
@@ -191,7 +193,16 @@ public final class ArbiterSweep {
                     Trial trial = (Trial) candidate.getValue();
                     Path dir = out.resolve("trial-" + candidate.getIndex());
                     long started = System.currentTimeMillis();
-                    double score = runTrial(base, cfg, trial, extra, dir, launcher);
+                    double score;
+                    try {
+                        if (refused.get() != null) {
+                            return failed(candidate, started);   // the sweep ends with that refusal: train nothing more
+                        }
+                        score = runTrial(base, cfg, trial, extra, dir, launcher);
+                    } catch (GkcException e) {
+                        refused.compareAndSet(null, e);
+                        return failed(candidate, started);       // thrown, Arbiter would log it with its stack trace
+                    }
                     results.add(new TrialResult(candidate.getIndex(), trial.asSet(), score, dir));
                     report(out, cfg, results);
                     // the runner reads the candidate's status from the result: without it every trial counts as failed
@@ -213,6 +224,9 @@ public final class ArbiterSweep {
                 .build();
         LocalOptimizationRunner runner = new LocalOptimizationRunner(launcher.parallelism(), oc, tasks);
         runner.execute();
+        if (refused.get() != null) {
+            throw refused.get();
+        }
         if (runner.numCandidatesFailed() > 0) {
             System.err.printf("gkc: %d of %d trials failed%n", runner.numCandidatesFailed(), runner.numCandidatesTotal());
         }
@@ -220,17 +234,18 @@ public final class ArbiterSweep {
         return results;
     }
 
+    private static OptimizationResult failed(Candidate candidate, long started) {
+        CandidateInfo info = new CandidateInfo(candidate.getIndex(), CandidateStatus.Failed, Double.NaN, started, started,
+                System.currentTimeMillis(), candidate.getFlatParameters(), null);
+        return new OptimizationResult(candidate, Double.NaN, candidate.getIndex(), null, info, null);
+    }
+
     static double runTrial(Path base, SweepConfig cfg, Trial trial, List<String> extra, Path dir, StudyLauncher launcher) throws Exception {
         List<String> overrides = new ArrayList<>(cfg.set());
         overrides.addAll(trial.asSet());
         overrides.addAll(extra);
-        SemSegMetrics m;
-        if (Files.exists(dir.resolve(TrainingRun.METRICS))) {
-            m = AblationRunner.readMetrics(dir.resolve(TrainingRun.METRICS));
-        } else {
-            RunConfig rc = Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides);
-            m = launcher.run(rc, dir);
-        }
+        RunConfig rc = Configs.load(RunConfig.class, RunConfig.defaults(), base, overrides);
+        SemSegMetrics m = AblationRunner.finished(dir, rc) ? AblationRunner.readMetrics(dir.resolve(TrainingRun.METRICS)) : launcher.run(rc, dir);
         return switch (cfg.objective()) {
             case "hIoU" -> m.hIoU();
             case "mIoU" -> m.mIoU();
