@@ -23,7 +23,7 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
      */
     public record Videos(int frames, int trainVideos, int evalVideos, int trainFrames, int clipLength, int overlap, int visualise, long seed) {
         public static Videos defaults() {
-            return new Videos(20, 400, 24, 3, 4, 1, 2, 0);
+            return new Videos(20, 400, 120, 3, 4, 1, 2, 0);
         }
     }
 
@@ -52,7 +52,7 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
         }
 
         public static Averaging defaults() {
-            return new Averaging(List.of(0.0, 0.25, 0.5, 0.75, 1.0), 12);
+            return new Averaging(List.of(0.0, 0.25, 0.5, 0.75, 1.0), 24);
         }
 
         /** One share, no choice. */
