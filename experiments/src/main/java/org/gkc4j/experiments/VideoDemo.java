@@ -177,8 +177,7 @@ public final class VideoDemo {
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
-        int best = 0;
-        double bestHarmonic = Double.NEGATIVE_INFINITY;
+        double[] harmonic = new double[shares.size()];
         for (int j = 0; j < shares.size(); j++) {
             SemSegMetrics m = evals.get(j).metrics(world.unseen());
             Map<String, Object> row = new LinkedHashMap<>();
@@ -187,11 +186,10 @@ public final class VideoDemo {
             row.put("mIoU_novel", m.mIoUNovel());
             row.put("hIoU", m.hIoU());
             rows.add(row);
-            if (m.hIoU() > bestHarmonic) {
-                bestHarmonic = m.hIoU();
-                best = j;
-            }
+            harmonic[j] = m.hIoU();
         }
+        int best = highestHarmonic(harmonic);
+        double bestHarmonic = harmonic[best];
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("validation_videos", count);
         report.put("chosen_image_share", shares.get(best));
@@ -199,6 +197,20 @@ public final class VideoDemo {
         AtomicFiles.writeString(out.resolve(AVERAGING), Configs.toJson(report));
         System.err.printf(Locale.ROOT, "gkc: image weights' share %.2f (validation harmonic mIoU %.1f)%n", shares.get(best), bestHarmonic);
         return shares.get(best);
+    }
+
+    /**
+     * The candidate with the highest validation harmonic mIoU; the first of equals (the listed order decides a tie), and
+     * a candidate whose figure is undefined (NaN) never wins over one that has a figure.
+     */
+    static int highestHarmonic(double[] harmonic) {
+        int best = 0;
+        for (int j = 1; j < harmonic.length; j++) {
+            if (harmonic[j] > harmonic[best] || (Double.isNaN(harmonic[best]) && !Double.isNaN(harmonic[j]))) {
+                best = j;
+            }
+        }
+        return best;
     }
 
     /** A held-out video: its frames, the same as a normalised batch [T, 3, n, n], and its scenes for the truth. */
