@@ -1,5 +1,6 @@
 package org.gkc4j.experiments;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
 import org.gkc4j.eval.SemSegMetrics;
@@ -12,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Runs every variant of an {@link AblationConfig} with every seed through the same trainer as {@code gkc train},
@@ -144,13 +147,13 @@ public final class AblationRunner {
     }
 
     /** Settings that change where a run keeps things or how fast it goes, not its figures. */
-    private static final java.util.Set<String> NOT_RESULTS = java.util.Set.of("clip.cache", "data.threads", "data.prefetch",
+    private static final Set<String> NOT_RESULTS = Set.of("clip.cache", "data.threads", "data.prefetch",
             "train.checkpointEvery", "train.logEvery");
 
     /** The first dotted key whose value differs between two config trees, as {@code key: saved vs now}; null if none. */
-    static String firstDifference(String path, com.fasterxml.jackson.databind.JsonNode saved, com.fasterxml.jackson.databind.JsonNode now) {
+    static String firstDifference(String path, JsonNode saved, JsonNode now) {
         if (saved.isObject() && now.isObject()) {
-            java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+            TreeSet<String> keys = new TreeSet<>();
             saved.fieldNames().forEachRemaining(keys::add);
             now.fieldNames().forEachRemaining(keys::add);
             for (String k : keys) {
