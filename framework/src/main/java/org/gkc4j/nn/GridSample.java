@@ -129,7 +129,9 @@ public final class GridSample {
         SDVariable cx = sd.math().max(sd.math().min(x0, w.sub(1.0)), minusOne).add(1.0);
         SDVariable cy = sd.math().max(sd.math().min(y0, h.sub(1.0)), minusOne).add(1.0);
         SDVariable idx = cy.mul(w.add(1.0)).add(cx).add(base).castTo(DataType.INT).reshape(-1);
-        SDVariable vals = new GatherWithGradient(sd, patchRows, idx).outputVariable().reshape(-1, 4, c);
+        // one gathered patch per point, points x levels per query: many times the patch rows, and read again only by
+        // the backward, so the executor gathers them again there rather than holding them
+        SDVariable vals = new GatherWithGradient(sd, patchRows, idx).recomputedForBackward().outputVariable().reshape(-1, 4, c);
         SDVariable weights = sd.concat(1, ay0.mul(ax0).reshape(-1, 1), ay0.mul(ax1).reshape(-1, 1),
                 ay1.mul(ax0).reshape(-1, 1), ay1.mul(ax1).reshape(-1, 1)).reshape(-1, 4, 1);
         return vals.mul(weights).sum(1);

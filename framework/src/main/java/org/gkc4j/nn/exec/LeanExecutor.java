@@ -57,6 +57,18 @@ public final class LeanExecutor implements AutoCloseable {
     /** Ops whose output depends only on the shapes of their inputs. */
     private static final int MAX_LAYOUTS = 64;
     private static final Set<String> SHAPE_ONLY = Set.of("shape_of", "shapes_of", "size", "rank", "size_at");
+    /**
+     * Backward ops that read some inputs for their shape alone (libnd4j: the gradient of a sum, mean, broadcast add or
+     * subtract, tile, slice or concatenation is gradO spread to the input's shape). Such a read does not keep the
+     * input's buffer alive: the op gets the input's array after its buffer went back to the pool (same shape, other
+     * values), so the forward values the backward would otherwise hold for their shape are freed when the forward
+     * is done with them. Input 0 for these:
+     */
+    private static final Set<String> SHAPE_OF_FIRST_INPUT = Set.of("reduce_sum_bp", "reduce_mean_bp", "tile_to_shape_bp", "strided_slice_bp");
+    /** Ops that read every input for its shape alone. */
+    private static final Set<String> SHAPE_OF_EVERY_INPUT = Set.of("shape_of", "shapes_of", "size", "rank", "size_at", "zeroslike", "oneslike",
+            "zeros_as", "ones_as");
+
     /** Ops whose output is their input's values rearranged (a view could stand in for the copy). */
     private static final Set<String> VIEW_LIKE = Set.of("reshape", "permute", "transpose", "squeeze", "expand_dims");
 
@@ -320,6 +332,26 @@ public final class LeanExecutor implements AutoCloseable {
         }
     }
 
+    /** Whether {@code op} reads input {@code index} only for its shape; {@code outputs} is how many outputs it has. */
+    static boolean readsShapeOnly(String op, int index, int outputs) {
+        if (SHAPE_OF_EVERY_INPUT.contains(op)) {
+            return true;
+        }
+        if (SHAPE_OF_FIRST_INPUT.contains(op)) {
+            return index == 0;
+        }
+        if ("add_bp".equals(op) || "subtract_bp".equals(op)) {
+            return index < 2;    // x and y; gradO is read
+        }
+        if ("concat_bp".equals(op)) {
+            return index < outputs;    // the concatenated inputs, one per gradient; then gradO (and the axis) are read
+        }
+        return false;
+    }
+
+    /** Test hook: fill every float buffer with NaN as it goes back to the pool, so a read of freed values shows. */
+    static volatile boolean poisonFreedBuffers;
+
     private Schedule schedule(SameDiff sd, List<String> outputs) {
         Map<String, Variable> vars = sd.getVariables();
         Map<String, Integer> slot = new HashMap<>();
@@ -376,12 +408,16 @@ public final class LeanExecutor implements AutoCloseable {
         for (int i = 0; i < requested.length; i++) {
             requested[i] = slotOf(outputs.get(i), vars, slot, slotNames, slotKind);
         }
+        steps = recomputeForLaterReaders(steps, slotNames, slotKind, requested);
         int n = slotNames.size();
         int[] lastUse = new int[n];
         Arrays.fill(lastUse, -1);
         for (int s = 0; s < steps.size(); s++) {
-            for (int i : steps.get(s).in) {
-                lastUse[i] = s;
+            Step st = steps.get(s);
+            for (int k = 0; k < st.in.length; k++) {
+                if (!readsShapeOnly(st.opName, k, st.out.length)) {
+                    lastUse[st.in[k]] = s;
+                }
             }
         }
         boolean[] isRequested = new boolean[n];
@@ -397,6 +433,82 @@ public final class LeanExecutor implements AutoCloseable {
         }
         return new Schedule(steps, slotNames.toArray(new String[0]), slotKind.stream().mapToInt(Integer::intValue).toArray(),
                 requested, List.copyOf(outputs), lastUse, isRequested, phSlots.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * For each {@link Recomputable} op that asks for it: its output, followed through the reshapes that are its only
+     * reader, serves its first reader; the op and those reshapes run again just before the second reader, whose copy
+     * serves every later reader. The original is then free after the first read, and the op's inputs are held instead.
+     */
+    private static List<Step> recomputeForLaterReaders(List<Step> steps, List<String> slotNames, List<Integer> slotKind, int[] requested) {
+        Map<Integer, List<Integer>> readers = new HashMap<>();    // slot -> steps reading its values, in order
+        for (int s = 0; s < steps.size(); s++) {
+            Step st = steps.get(s);
+            for (int k = 0; k < st.in.length; k++) {
+                List<Integer> r = readers.computeIfAbsent(st.in[k], x -> new ArrayList<>());
+                if (!readsShapeOnly(st.opName, k, st.out.length) && (r.isEmpty() || r.get(r.size() - 1) != s)) {
+                    r.add(s);
+                }
+            }
+        }
+        Set<Integer> requestedSlots = new HashSet<>();
+        for (int r : requested) {
+            requestedSlots.add(r);
+        }
+        Map<Integer, List<Step>> before = new HashMap<>();
+        for (int p = 0; p < steps.size(); p++) {
+            Step op = steps.get(p);
+            if (!(op.fn instanceof Recomputable) || !((Recomputable) op.fn).recomputedForLaterReaders() || op.out.length != 1) {
+                continue;
+            }
+            List<Step> chain = new ArrayList<>(List.of(op));
+            int value = op.out[0];
+            while (true) {
+                List<Integer> r = readers.getOrDefault(value, List.of());
+                Step next = r.size() == 1 ? steps.get(r.get(0)) : null;
+                if (next == null || !next.viewable || next.in[0] != value || requestedSlots.contains(value)) {
+                    break;
+                }
+                chain.add(next);
+                value = next.out[0];
+            }
+            List<Integer> r = readers.getOrDefault(value, List.of());
+            if (r.size() < 2 || requestedSlots.contains(value)) {
+                continue;
+            }
+            Map<Integer, Integer> copyOf = new HashMap<>();
+            List<Step> copies = new ArrayList<>();
+            for (Step c : chain) {
+                int[] in = c.in.clone();
+                for (int k = 0; k < in.length; k++) {
+                    in[k] = copyOf.getOrDefault(in[k], in[k]);
+                }
+                int out = slotNames.size();
+                slotNames.add(slotNames.get(c.out[0]) + "/recomputed");
+                slotKind.add(COMPUTED);
+                copyOf.put(c.out[0], out);
+                copies.add(new Step(c.name, c.fn, c.kind, in, new int[]{out}, c.dynamicShape, c.declared));
+            }
+            int copy = copyOf.get(value);
+            for (int s : r.subList(1, r.size())) {
+                int[] in = steps.get(s).in;
+                for (int k = 0; k < in.length; k++) {
+                    if (in[k] == value) {
+                        in[k] = copy;
+                    }
+                }
+            }
+            before.computeIfAbsent(r.get(1), x -> new ArrayList<>()).addAll(copies);
+        }
+        if (before.isEmpty()) {
+            return steps;
+        }
+        List<Step> out = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) {
+            out.addAll(before.getOrDefault(s, List.of()));
+            out.add(steps.get(s));
+        }
+        return out;
     }
 
     private static void visit(SameDiff sd, String opName, Set<String> visited, Set<String> onPath, List<String> order) {
@@ -690,6 +802,9 @@ public final class LeanExecutor implements AutoCloseable {
             bufferOf[value] = null;
             long[] r = readers.get(b);
             if (--r[0] == 0) {
+                if (poisonFreedBuffers && b.dataType().isFPType()) {
+                    b.assign(Double.NaN);
+                }
                 inUse -= b.length() * b.dataType().width();
                 valueBytes -= r[1];
                 free.computeIfAbsent(b.dataType(), k -> new TreeMap<>()).computeIfAbsent(b.length(), k -> new ArrayDeque<>()).push(b);

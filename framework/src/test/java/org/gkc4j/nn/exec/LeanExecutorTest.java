@@ -6,6 +6,7 @@ import org.gkc4j.model.GkcNetwork;
 import org.gkc4j.nn.GraphContext;
 import org.gkc4j.nn.exec.GraphExecution.Executor;
 import org.gkc4j.nn.exec.ExecutorComparison.Net;
+import org.gkc4j.nn.fix.GatherWithGradient;
 import org.gkc4j.nn.fix.OpFixes;
 import org.gkc4j.nn.fix.ReleasingBackprop;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,17 @@ class LeanExecutorTest {
 
     @Test
     void wholeNetworkForwardAndGradientsAsSameDiffOverConsecutiveCalls() {
+        // freed buffers turn to NaN: an op reading a value after its buffer went back to the pool (a shape-only read
+        // that reads values after all, or a liveness error) makes a gradient NaN
+        LeanExecutor.poisonFreedBuffers = true;
+        try {
+            wholeNetworkAsSameDiff();
+        } finally {
+            LeanExecutor.poisonFreedBuffers = false;
+        }
+    }
+
+    private void wholeNetworkAsSameDiff() {
         Net net = tinyNetwork();
         SameDiff gradFn = net.sd().getFunction("grad");
         long forwardRuns = GraphExecution.leanExecutions(net.sd());
@@ -76,6 +88,85 @@ class LeanExecutorTest {
         assertEquals(forwardRuns + 2, GraphExecution.leanExecutions(net.sd()), "the forward calls ran on the lean path");
         assertEquals(gradRuns + 2, GraphExecution.leanExecutions(gradFn), "the gradient calls ran on the lean path");
         assertTrue(GraphExecution.leanPooledBytes(gradFn) > 0, "the gradient plan pools its intermediates");
+    }
+
+    @Test
+    void aValueTheBackwardReadsOnlyForItsShapeIsFreedAfterTheForward() {
+        // loss = sum(x * w + c), 1000 doubles each. Forward: p = x * w, r = p + c, the sum. Backward: reduce_sum_bp(r,
+        // gradO) = g, add_bp(p, c, g) = (gp, gc), then gp * w and gp * x; reduce_sum_bp and add_bp read r, p and c
+        // for their shapes alone. Freed after the forward, p and r leave at most three values of 8,000 bytes in the
+        // pool at once (g, gp, gc at the add_bp), 24,000 bytes plus scalars; held for those reads they would make
+        // four (32,000).
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 1000);
+        SDVariable w = sd.var("w", Nd4j.linspace(-1.0, 1.0, 1000, DataType.DOUBLE));
+        SDVariable c = sd.constant("c", Nd4j.linspace(5.0, 6.0, 1000, DataType.DOUBLE));
+        x.mul(w).add(c).sum().rename("loss");
+        Map<String, INDArray> ph = Map.of("x", Nd4j.linspace(0.0, 3.0, 1000, DataType.DOUBLE));
+        LeanExecutor.poisonFreedBuffers = true;
+        try {
+            OutAndGrad want = ReleasingBackprop.run(Executor.SAMEDIFF, sd, ph, List.of("loss"), List.of("w"));
+            OutAndGrad got = ReleasingBackprop.run(Executor.LEAN, sd, ph, List.of("loss"), List.of("w"));
+            assertSame(want.getOutputs().get("loss"), got.getOutputs().get("loss"), "loss");
+            assertSame(want.getGradients().get("w"), got.getGradients().get("w"), "gradient of w");
+            assertSame(ph.get("x"), got.getGradients().get("w"), "gradient of w is x");
+        } finally {
+            LeanExecutor.poisonFreedBuffers = false;
+        }
+        long peak = GraphExecution.leanPeakBytes(sd.getFunction("grad"))[0];
+        assertTrue(peak >= 24000 && peak < 32000, "pooled bytes in use at once: " + peak);
+    }
+
+    /** loss = sum(tanh(sum over corners of gather(rows, idx) as [P, 2, 4] times weights)), P = 2000 points of 50 rows. */
+    private static SameDiff sampledGraph(boolean recomputed) {
+        OpFixes.install();
+        SameDiff sd = SameDiff.create();
+        Nd4j.getRandom().setSeed(11);
+        SDVariable rows = sd.var("rows", Nd4j.randn(DataType.DOUBLE, 50, 8));
+        SDVariable weights = sd.var("weights", Nd4j.rand(DataType.DOUBLE, 2000, 2, 1));
+        SDVariable idx = sd.constant("idx", Nd4j.rand(DataType.DOUBLE, 2000).muli(50).castTo(DataType.INT));
+        GatherWithGradient gather = new GatherWithGradient(sd, rows, idx);
+        if (recomputed) {
+            gather.recomputedForBackward();
+        }
+        SDVariable sampled = gather.outputVariable().reshape(-1, 2, 4).mul(weights).sum(1);
+        sd.math().tanh(sampled).sum().rename("loss");
+        return sd;
+    }
+
+    @Test
+    void aRecomputedGatherGivesTheSameGradientsAndIsNotHeldForTheBackward() {
+        long[] peaks = new long[2];
+        for (boolean recomputed : new boolean[]{false, true}) {
+            SameDiff sd = sampledGraph(recomputed);
+            LeanExecutor.poisonFreedBuffers = true;
+            try {
+                OutAndGrad want = ReleasingBackprop.run(Executor.SAMEDIFF, sd, Map.of(), List.of("loss"), List.of("rows", "weights"));
+                OutAndGrad got = ReleasingBackprop.run(Executor.LEAN, sd, Map.of(), List.of("loss"), List.of("rows", "weights"));
+                assertSame(want.getOutputs().get("loss"), got.getOutputs().get("loss"), "loss");
+                for (String p : List.of("rows", "weights")) {
+                    assertSame(want.getGradients().get(p), got.getGradients().get(p), "gradient of " + p + (recomputed ? ", recomputed" : ""));
+                }
+            } finally {
+                LeanExecutor.poisonFreedBuffers = false;
+            }
+            peaks[recomputed ? 1 : 0] = GraphExecution.leanPeakBytes(sd.getFunction("grad"))[0];
+        }
+        // held, the gathered [2000, 8] doubles (128,000 bytes) sit in the pool through the backward until the
+        // weights' gradient reads them; gathered again there, they are freed after the forward
+        assertTrue(peaks[1] <= peaks[0] - 64_000, "pooled bytes in use at once, held " + peaks[0] + ", recomputed " + peaks[1]);
+    }
+
+    @Test
+    void shapeOnlyReadsAreTheInputsLibnd4jUsesForShape() {
+        assertTrue(LeanExecutor.readsShapeOnly("reduce_sum_bp", 0, 1));
+        assertTrue(!LeanExecutor.readsShapeOnly("reduce_sum_bp", 1, 1), "gradO is read");
+        assertTrue(LeanExecutor.readsShapeOnly("add_bp", 1, 2));
+        assertTrue(!LeanExecutor.readsShapeOnly("add_bp", 2, 2), "gradO is read");
+        assertTrue(LeanExecutor.readsShapeOnly("concat_bp", 2, 3));
+        assertTrue(!LeanExecutor.readsShapeOnly("concat_bp", 3, 3), "gradO is read");
+        assertTrue(!LeanExecutor.readsShapeOnly("multiply", 0, 1));
+        assertTrue(!LeanExecutor.readsShapeOnly("thresholdedrelu_bp", 0, 1), "the mask comes from the input's values");
     }
 
     @Test
