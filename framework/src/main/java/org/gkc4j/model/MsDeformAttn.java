@@ -78,9 +78,9 @@ public final class MsDeformAttn {
         SDVariable py = oy.add(sd.constant(levelTable(refY, lq, -0.5, scope)));
         SDVariable base = sd.constant(baseRows(n, heads, GridSample.patchedLength(shapes), GridSample.patchedStarts(shapes), scope));
         SDVariable hs = sd.constant(sizes(shapes, 0, scope)), ws = sd.constant(sizes(shapes, 1, scope));
+        SDVariable sampled = GridSample.samplePatches(sd, patches, dh, px, py, base, hs, ws);       // [N*Lq*H*L*P, Dh]
         SDVariable a = attn.reshape((long) n * lq * heads * levels * points, 1);
-        // sampling and attention weighting in one sum: no [N*Lq*H*L*P, Dh] array of samples is held for the backward
-        SDVariable out = GridSample.samplePatchesWeighted(sd, patches, dh, px, py, base, hs, ws, a, n * lq * heads);  // [N*Lq*H, Dh]
+        SDVariable out = sampled.mul(a).reshape(n * lq * heads, (long) levels * points, dh).sum(1);    // [N*Lq*H, Dh]
         SDVariable merged = out.reshape(n, lq, (long) heads * dh);
         scope.withShape(merged, n, lq, dim);
         return outputProj.forward(merged);

@@ -118,23 +118,6 @@ public final class GridSample {
      */
     public static SDVariable samplePatches(SameDiff sd, SDVariable patchRows, long c, SDVariable px, SDVariable py, SDVariable base,
                                            SDVariable h, SDVariable w) {
-        return patchTerms(sd, patchRows, c, px, py, base, h, w, null).sum(1);
-    }
-
-    /**
-     * The weighted sum of {@link #samplePatches} over consecutive runs of points: row g of the [groups, C] result is
-     * the sum over points p of group g of {@code pointWeights[p]} times the sample at p ({@code pointWeights} [P, 1]).
-     * The point weights multiply the four corner weights, so no [P, C] array of samples is formed or held: one product
-     * [P, 4, C] summed at once (a deformable attention's sampling and weighting in one).
-     */
-    public static SDVariable samplePatchesWeighted(SameDiff sd, SDVariable patchRows, long c, SDVariable px, SDVariable py, SDVariable base,
-                                                   SDVariable h, SDVariable w, SDVariable pointWeights, long groups) {
-        return patchTerms(sd, patchRows, c, px, py, base, h, w, pointWeights).reshape(groups, -1, c).sum(1);
-    }
-
-    /** [P, 4, C]: each point's four corner rows times their bilinear weights (times the point's weight, if given). */
-    private static SDVariable patchTerms(SameDiff sd, SDVariable patchRows, long c, SDVariable px, SDVariable py, SDVariable base,
-                                         SDVariable h, SDVariable w, SDVariable pointWeights) {
         SDVariable x0 = sd.math().floor(px), y0 = sd.math().floor(py);
         SDVariable wx1 = px.sub(x0), wy1 = py.sub(y0);
         SDVariable wx0 = wx1.rsub(1.0), wy0 = wy1.rsub(1.0);
@@ -150,11 +133,8 @@ public final class GridSample {
         // the backward, so the executor gathers them again there rather than holding them
         SDVariable vals = new GatherWithGradient(sd, patchRows, idx).recomputedForBackward().outputVariable().reshape(-1, 4, c);
         SDVariable weights = sd.concat(1, ay0.mul(ax0).reshape(-1, 1), ay0.mul(ax1).reshape(-1, 1),
-                ay1.mul(ax0).reshape(-1, 1), ay1.mul(ax1).reshape(-1, 1));
-        if (pointWeights != null) {
-            weights = weights.mul(pointWeights);
-        }
-        return vals.mul(weights.reshape(-1, 4, 1));
+                ay1.mul(ax0).reshape(-1, 1), ay1.mul(ax1).reshape(-1, 1)).reshape(-1, 4, 1);
+        return vals.mul(weights).sum(1);
     }
 
     private static SDVariable insideVar(SameDiff sd, SDVariable v, SDVariable size) {

@@ -124,14 +124,8 @@ class AttentionAndSamplingTest {
     }
 
     /** Two maps, a 3x4 and a 2x2 level each, five points per map and level, some of them (partly) outside their level. */
-    private record Pyramid(GraphContext ctx, long[][] shapes, int maps, int levels, int points, int c, INDArray u, INDArray v,
-                           SDVariable patches, SDVariable px, SDVariable py, SDVariable base, SDVariable hs, SDVariable ws) {
-        SDVariable samples() {
-            return ctx.withShape(GridSample.samplePatches(ctx.sd(), patches, c, px, py, base, hs, ws), (long) maps * levels * points, c);
-        }
-    }
-
-    private static Pyramid pyramid() {
+    @Test
+    void pyramidPatchSamplingMatchesLoopReferenceIncludingOutOfRangePoints() {
         long[][] shapes = {{3, 4}, {2, 2}};
         int maps = 2, levels = 2, points = 5, c = 3;
         GraphContext ctx = Graphs.doubleContext(12);
@@ -153,18 +147,8 @@ class AttentionAndSamplingTest {
         INDArray hs = Nd4j.createFromArray(3.0, 2.0).reshape(1, levels, 1), ws = Nd4j.createFromArray(4.0, 2.0).reshape(1, levels, 1);
         SDVariable patches = GridSample.patchRows(ctx.root(), stack, shapes);
         assertArrayEquals(new long[]{maps * (20 + 9), 4 * c}, ctx.shape(patches));
-        return new Pyramid(ctx, shapes, maps, levels, points, c, u, v, patches, px, py, ctx.sd().constant(base), ctx.sd().constant(hs),
-                ctx.sd().constant(ws));
-    }
-
-    @Test
-    void pyramidPatchSamplingMatchesLoopReferenceIncludingOutOfRangePoints() {
-        Pyramid pyr = pyramid();
-        GraphContext ctx = pyr.ctx();
-        long[][] shapes = pyr.shapes();
-        int maps = pyr.maps(), levels = pyr.levels(), points = pyr.points(), c = pyr.c();
-        INDArray u = pyr.u(), v = pyr.v();
-        SDVariable y = pyr.samples();
+        SDVariable y = ctx.withShape(GridSample.samplePatches(ctx.sd(), patches, c, px, py, ctx.sd().constant(base), ctx.sd().constant(hs),
+                ctx.sd().constant(ws)), maps * levels * points, c);
         INDArray got = Graphs.eval(ctx, y, Map.of());
         INDArray mapValues = arr(ctx, "maps");
         long[] tokenStarts = GridSample.levelStarts(shapes);
@@ -197,31 +181,6 @@ class AttentionAndSamplingTest {
         assertTrue(outside >= 5, "too few points with a corner outside their level: " + outside);
         // the gradient check covers the maps and both coordinates
         assertGradients(ctx, y, Map.of());
-    }
-
-    @Test
-    void weightedPatchSumIsEachGroupsSumOfWeightedSamples() {
-        Pyramid pyr = pyramid();
-        GraphContext ctx = pyr.ctx();
-        long rows = (long) pyr.maps() * pyr.levels() * pyr.points(), groups = pyr.maps();
-        SDVariable pointWeights = ctx.sd().var("pointWeights", Graphs.uniform(16, -1, 1, rows, 1));
-        SDVariable summed = ctx.withShape(GridSample.samplePatchesWeighted(ctx.sd(), pyr.patches(), pyr.c(), pyr.px(), pyr.py(), pyr.base(),
-                pyr.hs(), pyr.ws(), pointWeights, groups), groups, pyr.c());
-        INDArray samples = Graphs.eval(ctx, pyr.samples(), Map.of());
-        INDArray got = Graphs.eval(ctx, summed, Map.of());
-        INDArray pw = arr(ctx, "pointWeights");
-        long perGroup = rows / groups;
-        for (long g = 0; g < groups; g++) {
-            for (int ch = 0; ch < pyr.c(); ch++) {
-                double want = 0;
-                for (long p = g * perGroup; p < (g + 1) * perGroup; p++) {
-                    want += pw.getDouble(p, 0) * samples.getDouble(p, ch);
-                }
-                assertEquals(want, got.getDouble(g, ch), 1e-12, "group " + g + " channel " + ch);
-            }
-        }
-        // the maps, both coordinates and the point weights
-        assertGradients(ctx, summed, Map.of());
     }
 
     @Test
