@@ -66,8 +66,7 @@ public final class LeanExecutor implements AutoCloseable {
      */
     private static final Set<String> SHAPE_OF_FIRST_INPUT = Set.of("reduce_sum_bp", "reduce_mean_bp", "tile_to_shape_bp", "strided_slice_bp");
     /** Ops that read every input for its shape alone. */
-    private static final Set<String> SHAPE_OF_EVERY_INPUT = Set.of("shape_of", "shapes_of", "size", "rank", "size_at", "zeroslike", "oneslike",
-            "zeros_as", "ones_as");
+    private static final Set<String> SHAPE_OF_EVERY_INPUT = union(SHAPE_ONLY, Set.of("zeroslike", "oneslike", "zeros_as", "ones_as"));
 
     /** Ops whose output is their input's values rearranged (a view could stand in for the copy). */
     private static final Set<String> VIEW_LIKE = Set.of("reshape", "permute", "transpose", "squeeze", "expand_dims");
@@ -330,6 +329,12 @@ public final class LeanExecutor implements AutoCloseable {
             }
             this.viewable = kind == CUSTOM && "reshape".equals(fn.opName()) && out.length == 1 && in.length >= 1 && !fOrder;
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /** Whether {@code op} reads input {@code index} only for its shape; {@code outputs} is how many outputs it has. */

@@ -71,15 +71,16 @@ public class GatherWithGradient extends Gather implements Recomputable {
     @Override
     public void setPropertiesForFunction(Map<String, Object> properties) {
         Map<String, Object> rest = new LinkedHashMap<>(properties);
-        Object flag = rest.remove(SINGLE_COLUMN);
+        Object single = rest.remove(SINGLE_COLUMN);
         Object again = rest.remove(RECOMPUTED);
         super.setPropertiesForFunction(rest);
-        recomputed = again instanceof Boolean r ? r : again instanceof boolean[] rs && rs.length == 1 && rs[0];
-        if (flag instanceof Boolean b) {
-            singleColumn = b;
-        } else if (flag instanceof boolean[] b && b.length == 1) {
-            singleColumn = b[0];
-        }
+        singleColumn = flag(single);
+        recomputed = flag(again);
+    }
+
+    /** A serialised boolean property: SameDiff hands it back as a Boolean or a one-element boolean[]. */
+    private static boolean flag(Object value) {
+        return value instanceof Boolean b ? b : value instanceof boolean[] a && a.length == 1 && a[0];
     }
 
     @Override
