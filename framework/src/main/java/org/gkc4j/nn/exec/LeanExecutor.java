@@ -165,6 +165,16 @@ public final class LeanExecutor implements AutoCloseable {
         return String.format("%d planning passes, %.3f s", PLANS.get(), PLAN_NANOS.get() / 1e9);
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong BINDINGS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Times an op's context was given new inputs or a new output array so far in this process: a call on the arrays
+     * of the call before binds only its fresh requested outputs and what changed.
+     */
+    public static long contextBindings() {
+        return BINDINGS.get();
+    }
+
     /** Planning passes so far in this process (tests see from it that a graph went through the lean path). */
     public static long planningPasses() {
         return PLANS.get();
@@ -311,6 +321,14 @@ public final class LeanExecutor implements AutoCloseable {
         final String opName;             // the op's kind (conv2d, matmul, ...)
         final boolean viewable;          // a reshape in c order: may run as a view of its input
         OpContext ctx;
+        // what ctx was last given: a call on the same arrays (pooled buffers, the graph's variables) binds nothing again
+        DifferentialFunction boundFn;
+        INDArray[] boundIn;
+        long[] boundI;
+        double[] boundT;
+        boolean[] boundB;
+        DataType[] boundD;
+        final INDArray[] boundOut;
 
         Step(String name, DifferentialFunction fn, int kind, int[] in, int[] out, boolean dynamicShape, DataType[] declared) {
             this.name = name;
@@ -320,6 +338,7 @@ public final class LeanExecutor implements AutoCloseable {
             this.out = out;
             this.dynamicShape = dynamicShape;
             this.declared = declared;
+            this.boundOut = new INDArray[out.length];
             this.opName = fn.opName();
             boolean fOrder = false;
             if (fn instanceof DynamicCustomOp) {
@@ -574,6 +593,8 @@ public final class LeanExecutor implements AutoCloseable {
         final DataType[][] types;
         final boolean[] copyThrough;      // identity steps whose requested output would otherwise be a pool view
         final boolean[] view;             // c-order reshapes of a contiguous value run as a view of it, not a copy
+        final INDArray[] viewOf;          // per view step: the array last viewed and its view, kept so that the
+        final INDArray[] viewArray;       // readers of the view see the same array (and bind nothing) call after call
 
         Layout(int steps) {
             outArrays = new INDArray[steps][];
@@ -581,6 +602,16 @@ public final class LeanExecutor implements AutoCloseable {
             types = new DataType[steps][];
             copyThrough = new boolean[steps];
             view = new boolean[steps];
+            viewOf = new INDArray[steps];
+            viewArray = new INDArray[steps];
+        }
+
+        INDArray view(int s, INDArray of) {
+            if (viewOf[s] != of) {
+                viewOf[s] = of;
+                viewArray[s] = of.reshape('c', shapes[s][0]);
+            }
+            return viewArray[s];
         }
     }
 
@@ -684,7 +715,7 @@ public final class LeanExecutor implements AutoCloseable {
                     }
                 }
                 if (layout.view[s]) {
-                    values[st.out[0]] = values[st.in[0]].reshape('c', layout.shapes[s][0]);
+                    values[st.out[0]] = layout.view(s, values[st.in[0]]);
                     continue;
                 }
                 INDArray[] outs = layout.outArrays[s];
@@ -694,7 +725,7 @@ public final class LeanExecutor implements AutoCloseable {
                         a = Nd4j.create(layout.types[s][o], layout.shapes[s][o], 'c');
                     }
                     values[st.out[o]] = a;
-                    ctx.setOutputArray(o, a);
+                    bindOutput(st, o, a);
                 }
                 exec(st, ctx);
             }
@@ -736,7 +767,7 @@ public final class LeanExecutor implements AutoCloseable {
                         layout.view[s] = true;
                         layout.shapes[s][0] = shapes.get(0).getShape();
                         layout.types[s][0] = shapes.get(0).dataType();
-                        values[st.out[0]] = values[st.in[0]].reshape('c', layout.shapes[s][0]);
+                        values[st.out[0]] = layout.view(s, values[st.in[0]]);
                         INDArray b = bufferOf[st.in[0]];
                         if (b != null) {
                             bufferOf[st.out[0]] = b;
@@ -780,7 +811,7 @@ public final class LeanExecutor implements AutoCloseable {
                             }
                         }
                         values[st.out[o]] = a;
-                        ctx.setOutputArray(o, a);
+                        bindOutput(st, o, a);
                     }
                     exec(st, ctx);
                 }
@@ -875,7 +906,21 @@ public final class LeanExecutor implements AutoCloseable {
         }
         if (st.kind == CUSTOM) {
             DynamicCustomOp op = (DynamicCustomOp) st.fn;
-            ctx.setArgs(ins, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
+            long[] i = op.iArgs();
+            double[] t = op.tArgs();
+            boolean[] b = op.bArgs();
+            DataType[] d = op.dArgs();
+            if (st.boundFn != op || !same(ins, st.boundIn) || !Arrays.equals(i, st.boundI) || !Arrays.equals(t, st.boundT)
+                    || !Arrays.equals(b, st.boundB) || !Arrays.equals(d, st.boundD)) {
+                ctx.setArgs(ins, i, d, t, b);
+                BINDINGS.incrementAndGet();
+                st.boundFn = op;
+                st.boundIn = ins;
+                st.boundI = i;
+                st.boundT = t;
+                st.boundB = b;
+                st.boundD = d;
+            }
         } else {
             DifferentialFunction fn = st.fn;
             boolean secondConsumed = false;
@@ -892,9 +937,35 @@ public final class LeanExecutor implements AutoCloseable {
             } else if (fn instanceof ScalarOp && ins.length == 2) {
                 ((ScalarOp) fn).setScalar(ins[1]);
             }
-            ctx.setInputArrays(secondConsumed ? new INDArray[]{ins[0]} : ins);
+            INDArray[] bind = secondConsumed ? new INDArray[]{ins[0]} : ins;
+            if (!same(bind, st.boundIn)) {
+                ctx.setInputArrays(bind);
+                BINDINGS.incrementAndGet();
+                st.boundIn = bind;
+            }
         }
         return ctx;
+    }
+
+    private static void bindOutput(Step st, int o, INDArray a) {
+        if (st.boundOut[o] != a) {
+            st.ctx.setOutputArray(o, a);
+            BINDINGS.incrementAndGet();
+            st.boundOut[o] = a;
+        }
+    }
+
+    /** Whether two arrays of arrays hold the very same arrays (an array's buffer and shape never change). */
+    private static boolean same(INDArray[] a, INDArray[] b) {
+        if (b == null || a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<LongShapeDescriptor> shapesOf(Step st, OpContext ctx) {

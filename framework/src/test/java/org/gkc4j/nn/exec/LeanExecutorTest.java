@@ -195,6 +195,44 @@ class LeanExecutorTest {
     }
 
     @Test
+    void aCallOnTheArraysOfTheCallBeforeBindsOnlyWhatChanged() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 4);
+        SDVariable c = sd.var("c", Nd4j.createFromArray(0.5, 1.0, 1.5, 2.0));
+        SDVariable y = x;
+        for (int i = 0; i < 10; i++) {
+            y = i % 2 == 0 ? y.add(c) : y.mul(1.5);     // five custom adds reading c, five legacy scalar products
+        }
+        y.rename("y");
+        INDArray x1 = Nd4j.createFromArray(1.0, 2.0, 3.0, 4.0);
+        Executor lean = Executor.LEAN;
+        GraphExecution.output(lean, sd, Map.of("x", x1), List.of("y"));
+        long before = LeanExecutor.contextBindings();
+        INDArray again = GraphExecution.output(lean, sd, Map.of("x", x1), List.of("y")).get("y");
+        assertEquals(1, LeanExecutor.contextBindings() - before, "the same arrays again: only the fresh output of y is bound");
+        assertSame(sd.output(Map.of("x", x1), "y").get("y"), again, "y on the same arrays");
+
+        INDArray x2 = Nd4j.createFromArray(-3.0, 0.0, 0.25, 8.0);
+        before = LeanExecutor.contextBindings();
+        INDArray other = GraphExecution.output(lean, sd, Map.of("x", x2), List.of("y")).get("y");
+        assertEquals(2, LeanExecutor.contextBindings() - before, "another placeholder array: the first op's inputs and y");
+        assertSame(sd.output(Map.of("x", x2), "y").get("y"), other, "y for another placeholder array");
+
+        x2.assign(Nd4j.createFromArray(7.0, 6.0, 5.0, 4.0));     // the same array, other values: nothing to bind again
+        before = LeanExecutor.contextBindings();
+        INDArray inPlace = GraphExecution.output(lean, sd, Map.of("x", x2), List.of("y")).get("y");
+        assertEquals(1, LeanExecutor.contextBindings() - before, "values changed in place");
+        assertSame(sd.output(Map.of("x", x2), "y").get("y"), inPlace, "y after the placeholder changed in place");
+
+        // SameDiff copies a variable's new values into the array it holds (as a training update writes in place)
+        sd.getVariable("c").setArray(Nd4j.createFromArray(-1.0, 0.0, 1.0, 2.0));
+        before = LeanExecutor.contextBindings();
+        INDArray newVariable = GraphExecution.output(lean, sd, Map.of("x", x2), List.of("y")).get("y");
+        assertEquals(1, LeanExecutor.contextBindings() - before, "a variable's new values");
+        assertSame(sd.output(Map.of("x", x2), "y").get("y"), newVariable, "y after the variable's values changed");
+    }
+
+    @Test
     void graphsWithListenersGoToSameDiff() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 3);
