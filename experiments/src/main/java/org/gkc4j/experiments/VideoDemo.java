@@ -156,7 +156,7 @@ public final class VideoDemo {
         }
         VideoDemoConfig.Videos v = cfg.videos();
         int k = world.classes().size(), count = cfg.averaging().validationVideos();
-        ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
+        ClipStitcher stitcher = cfg.stitching().stitcher();
         List<SemSegEvaluator> evals = new ArrayList<>();
         System.err.printf("gkc: choosing the image weights' share among %s on %d validation videos%n", shares, count);
         try (ProgressBar bar = new ProgressBar("choose share", (long) shares.size() * count, "videos")) {
@@ -257,7 +257,7 @@ public final class VideoDemo {
         VideoDemoConfig.Videos v = cfg.videos();
         int k = world.classes().size();
         int[] windows = v.frames() > 16 ? VideoConsistency.VSPW_WINDOWS : new int[]{8};
-        ClipStitcher stitcher = new ClipStitcher(cfg.stitching().maskWeight(), cfg.stitching().embeddingWeight());
+        ClipStitcher stitcher = cfg.stitching().stitcher();
         SemanticPredictions perFrame = new SemanticPredictions(model, imageWeights, allText);
         List<VideoPredictor> predictors = new ArrayList<>();
         java.util.function.Function<Map<String, INDArray>, Labeller> stitched = w -> {

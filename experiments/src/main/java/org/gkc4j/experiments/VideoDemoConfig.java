@@ -2,6 +2,8 @@ package org.gkc4j.experiments;
 
 import org.gkc4j.criterion.CriterionConfig;
 import org.gkc4j.criterion.DistillationLoss;
+import org.gkc4j.model.ClipStitcher;
+import org.gkc4j.model.TrackClassVote;
 import org.gkc4j.pipeline.text.SynonymSampler;
 import org.gkc4j.train.TrainConfig;
 
@@ -27,10 +29,17 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
         }
     }
 
-    /** Weights of mask soft IoU and query-embedding cosine when a clip's queries are matched to the previous clip's. */
-    public record Stitching(double maskWeight, double embeddingWeight) {
+    /**
+     * Weights of mask soft IoU and query-embedding cosine when a clip's queries are matched to the previous clip's, and
+     * how much each clip counts towards a track's class.
+     */
+    public record Stitching(double maskWeight, double embeddingWeight, TrackClassVote classVote) {
         public static Stitching defaults() {
-            return new Stitching(1.0, 0.5);
+            return new Stitching(1.0, 0.5, TrackClassVote.UNIFORM);
+        }
+
+        public ClipStitcher stitcher() {
+            return new ClipStitcher(maskWeight, embeddingWeight, classVote);
         }
     }
 

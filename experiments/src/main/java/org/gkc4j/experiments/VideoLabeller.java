@@ -4,7 +4,6 @@ import org.gkc4j.GkcException;
 import org.gkc4j.config.Configs;
 import org.gkc4j.io.TensorFile;
 import org.gkc4j.io.WeightFiles;
-import org.gkc4j.model.ClipStitcher;
 import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcPredictor;
 import org.gkc4j.model.VideoPredictor;
@@ -104,7 +103,7 @@ public interface VideoLabeller extends AutoCloseable {
         private final int clipLength, overlap;
 
         public ClipByClip(GkcModelConfig model, Map<String, INDArray> weights, int clipLength, int overlap, VideoDemoConfig.Stitching stitching) {
-            this.predictor = new VideoPredictor(model, weights, clipLength, overlap, new ClipStitcher(stitching.maskWeight(), stitching.embeddingWeight()));
+            this.predictor = new VideoPredictor(model, weights, clipLength, overlap, stitching.stitcher());
             this.clipLength = clipLength;
             this.overlap = overlap;
         }

@@ -12,7 +12,7 @@ import java.util.List;
  * keeps one label through the video. A clip's queries are matched one to one (exactly, {@link LinearAssignment}) to
  * the previous clip's by maximal {@code maskWeight} x soft IoU of their masks (bilinearly upsampled to the frame
  * size) over the frames both clips hold plus {@code embeddingWeight} x cosine of their query embeddings. A track's
- * class probabilities are the mean over the clips it was seen in; a frame's semantic scores are, as for images, the
+ * class probabilities are their mean over the clips it runs through, each clip weighted by a {@link TrackClassVote}; a frame's semantic scores are, as for images, the
  * sum over tracks of class probabilities times the sigmoid of the track's upsampled mask (averaged over the clips that
  * hold the frame). Matching reads masks and embeddings only, so the tracks do not depend on the vocabulary and one
  * stitching serves every vocabulary a clip was classified against.
@@ -39,10 +39,16 @@ public final class ClipStitcher {
     }
 
     private final double maskWeight, embeddingWeight;
+    private final TrackClassVote vote;
 
     public ClipStitcher(double maskWeight, double embeddingWeight) {
+        this(maskWeight, embeddingWeight, TrackClassVote.UNIFORM);
+    }
+
+    public ClipStitcher(double maskWeight, double embeddingWeight, TrackClassVote vote) {
         this.maskWeight = maskWeight;
         this.embeddingWeight = embeddingWeight;
+        this.vote = vote;
     }
 
     /** First frames of the clips of length {@code length} that cover {@code frames} frames, neighbours sharing at least {@code overlap}. */
@@ -115,7 +121,8 @@ public final class ClipStitcher {
         private final int frames, height, width;
         private final List<Integer> starts = new ArrayList<>();
         private final List<float[][][]> byTrack = new ArrayList<>();   // each clip's low-resolution masks, queries in track order
-        private double[][][] probSums;
+        private double[][][] probSums;   // per vocabulary and track: the clips' class probabilities times their weights
+        private double[] weightSums;     // per track: the clips' weights
         private int[] previousTracks;
         private double[][] previousEmbeddings;
         private int previousStart, previousEnd;
@@ -137,6 +144,7 @@ public final class ClipStitcher {
             if (starts.isEmpty()) {
                 resolution(clip);
                 probSums = new double[clip.probs().length][q][];
+                weightSums = new double[q];
                 for (int v = 0; v < probSums.length; v++) {
                     for (int j = 0; j < q; j++) {
                         probSums[v][j] = new double[clip.probs()[v][j].length];
@@ -160,11 +168,13 @@ public final class ClipStitcher {
                     tracks[j] = previousTracks[m[j]];
                 }
             }
-            for (int v = 0; v < probSums.length; v++) {
-                for (int j = 0; j < q; j++) {
+            for (int j = 0; j < q; j++) {
+                double w = vote.weight(clip.masks()[j]);
+                weightSums[tracks[j]] += w;
+                for (int v = 0; v < probSums.length; v++) {
                     double[] sum = probSums[v][tracks[j]], p = clip.probs()[v][j];
                     for (int i = 0; i < sum.length; i++) {
-                        sum[i] += p[i];
+                        sum[i] += w * p[i];
                     }
                 }
             }
@@ -322,7 +332,8 @@ public final class ClipStitcher {
                 for (int t = 0; t < q; t++) {
                     probs[v][t] = new double[probSums[v][t].length];
                     for (int i = 0; i < probs[v][t].length; i++) {
-                        probs[v][t][i] = probSums[v][t][i] / clips;   // every clip continues every track (one-to-one matching)
+                        // every clip continues every track (one-to-one matching); a track of no weight has no class
+                        probs[v][t][i] = weightSums[t] == 0 ? 0 : probSums[v][t][i] / weightSums[t];
                     }
                 }
             }

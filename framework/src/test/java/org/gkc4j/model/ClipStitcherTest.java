@@ -64,6 +64,39 @@ class ClipStitcherTest {
         assertArrayEquals(new int[]{1, 1}, alone.labelMaps()[0][1]);
     }
 
+    @Test
+    void maskAreaIsTheSumOfTheSigmoids() {
+        // 1/2 + 1/2 + sigmoid(ln 3) + 1/2 = 2.25
+        assertEquals(2.25, TrackClassVote.MASK_AREA.weight(new float[][]{{0, 0}, {(float) Math.log(3), 0}}), 1e-7);
+        assertEquals(1.0, TrackClassVote.UNIFORM.weight(new float[][]{{-50, -50}}));
+    }
+
+    /**
+     * Frames 0-2, clips [0,1] and [1,2]. Query 0 covers pixel 0 in both frames of clip A (area 2, since sigmoid(x) +
+     * sigmoid(-x) = 1) and only in frame 1 of clip B (area 1 + 2 sigmoid(-10) = 1.0000908); its class probabilities
+     * are (0.6, 0.2) in A and (0.1, 0.7) in B. Uniform: (0.35, 0.45), class 1. By mask area: (1.2 + 0.1000091,
+     * 0.4 + 0.7000636) / 3.0000908 = (0.4333, 0.3667), class 0. Query 1 covers pixel 1 throughout with the same area
+     * in both clips: (0.25, 0.55) either way, class 1.
+     */
+    @Test
+    void aClipInWhichTheTrackIsAbsentCountsLessByMaskArea() {
+        float[][][] a = {{{ON, OFF}, {ON, OFF}}, {{OFF, ON}, {OFF, ON}}};
+        float[][][] b = {{{ON, OFF}, {OFF, OFF}}, {{OFF, ON}, {OFF, ON}}};
+        double[][] emb = {{1, 0}, {0, 1}};
+        int[][][] labels = new int[2][][];
+        for (TrackClassVote vote : TrackClassVote.values()) {
+            ClipStitcher.Video v = new ClipStitcher(1.0, 0.1, vote).video(3, 1, 2);
+            v.add(new ClipStitcher.Clip(0, a, 1, 2, new double[][][]{{{0.6, 0.2}, {0.3, 0.5}}}, emb));
+            v.add(new ClipStitcher.Clip(1, b, 1, 2, new double[][][]{{{0.1, 0.7}, {0.2, 0.6}}}, emb));
+            assertArrayEquals(new int[]{0, 1}, v.tracks(), vote + ": the queries keep their order");
+            labels[vote.ordinal()] = v.labelMaps()[0];
+        }
+        for (int f = 0; f < 2; f++) {
+            assertArrayEquals(new int[]{1, 1}, labels[TrackClassVote.UNIFORM.ordinal()][f], "uniform, frame " + f);
+            assertArrayEquals(new int[]{0, 1}, labels[TrackClassVote.MASK_AREA.ordinal()][f], "mask area, frame " + f);
+        }
+    }
+
     /** Without shared frames only the embeddings decide: cosines 0.8 and 0.6 against 0.6 and 0.8 swap the queries. */
     @Test
     void disjointClipsAreJoinedByEmbedding() {
