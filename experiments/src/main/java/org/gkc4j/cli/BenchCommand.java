@@ -444,7 +444,7 @@ public final class BenchCommand implements Runnable {
             PrintStream out = System.out;
             OpFixes.install();
             var cfg = modelConfig(config);
-            var predictor = new org.gkc4j.model.VideoPredictor(cfg, randomNetwork(cfg), clip, overlap, new org.gkc4j.model.ClipStitcher(1.0, 0.5));
+            var predictor = new org.gkc4j.model.VideoPredictor(cfg, randomNetwork(cfg), clip, overlap, org.gkc4j.experiments.VideoDemoConfig.Stitching.defaults().stitcher());
             Nd4j.getRandom().setSeed(1);
             INDArray video = Nd4j.randn(DataType.FLOAT, frames, 3, size, size);
             List<INDArray> vocabularies = new ArrayList<>();

@@ -35,7 +35,7 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
      */
     public record Stitching(double maskWeight, double embeddingWeight, TrackClassVote classVote) {
         public static Stitching defaults() {
-            return new Stitching(1.0, 0.5, TrackClassVote.UNIFORM);
+            return new Stitching(1.0, 0.5, TrackClassVote.MASK_AREA);
         }
 
         public ClipStitcher stitcher() {

@@ -102,5 +102,10 @@ class VideoDemoTest {
         assertEquals(VideoDemoConfig.defaults(), cfg, "the YAML states the defaults");
         assertThrows(RuntimeException.class, () -> Configs.load(VideoDemoConfig.class, VideoDemoConfig.defaults(),
                 Path.of("../configs/demo-video.yaml"), List.of("videos.framez=3")));
+        VideoDemoConfig uniform = Configs.load(VideoDemoConfig.class, VideoDemoConfig.defaults(), Path.of("../configs/demo-video.yaml"),
+                List.of("stitching.classVote=uniform"));
+        assertEquals(org.gkc4j.model.TrackClassVote.UNIFORM, uniform.stitching().classVote());
+        assertThrows(RuntimeException.class, () -> Configs.load(VideoDemoConfig.class, VideoDemoConfig.defaults(),
+                Path.of("../configs/demo-video.yaml"), List.of("stitching.classVote=majority")));
     }
 }

@@ -12,9 +12,9 @@ import java.util.List;
  * keeps one label through the video. A clip's queries are matched one to one (exactly, {@link LinearAssignment}) to
  * the previous clip's by maximal {@code maskWeight} x soft IoU of their masks (bilinearly upsampled to the frame
  * size) over the frames both clips hold plus {@code embeddingWeight} x cosine of their query embeddings. A track's
- * class probabilities are their mean over the clips it runs through, each clip weighted by a {@link TrackClassVote}; a frame's semantic scores are, as for images, the
- * sum over tracks of class probabilities times the sigmoid of the track's upsampled mask (averaged over the clips that
- * hold the frame). Matching reads masks and embeddings only, so the tracks do not depend on the vocabulary and one
+ * class probabilities are their mean over the clips it runs through, each clip weighted by a {@link TrackClassVote};
+ * a frame's semantic scores are, as for images, the sum over tracks of class probabilities times the sigmoid of the
+ * track's upsampled mask (averaged over the clips that hold the frame). Matching reads masks and embeddings only, so the tracks do not depend on the vocabulary and one
  * stitching serves every vocabulary a clip was classified against.
  *
  * <p>Clips are folded in as they come ({@link Video}). Because a track's class is its mean over the whole video, the
@@ -40,10 +40,6 @@ public final class ClipStitcher {
 
     private final double maskWeight, embeddingWeight;
     private final TrackClassVote vote;
-
-    public ClipStitcher(double maskWeight, double embeddingWeight) {
-        this(maskWeight, embeddingWeight, TrackClassVote.UNIFORM);
-    }
 
     public ClipStitcher(double maskWeight, double embeddingWeight, TrackClassVote vote) {
         this.maskWeight = maskWeight;

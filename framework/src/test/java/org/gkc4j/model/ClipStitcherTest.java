@@ -50,7 +50,7 @@ class ClipStitcherTest {
         double[][] embA = {{1, 0}, {0, 1}}, embB = {{1, 0}, {0, 1}};   // embeddings would keep the query order
         ClipStitcher.Clip a = clip(0, 2, new int[]{0, 1}, new double[][]{{0.6, 0.2}, {0.3, 0.5}}, embA);
         ClipStitcher.Clip b = clip(1, 2, new int[]{1, 0}, new double[][]{{0.2, 0.6}, {0.2, 0.5}}, embB);
-        ClipStitcher.Video v = new ClipStitcher(1.0, 0.1).video(3, 1, 2);
+        ClipStitcher.Video v = new ClipStitcher(1.0, 0.1, TrackClassVote.UNIFORM).video(3, 1, 2);
         v.add(a);
         v.add(b);
         assertArrayEquals(new int[]{1, 0}, v.tracks());
@@ -59,7 +59,7 @@ class ClipStitcherTest {
             assertArrayEquals(new int[]{0, 1}, labels[f], "frame " + f);
         }
         // clip B alone labels pixel 0 of frame 2 by its own probabilities: class 1
-        ClipStitcher.Video alone = new ClipStitcher(1.0, 0.1).video(2, 1, 2);
+        ClipStitcher.Video alone = new ClipStitcher(1.0, 0.1, TrackClassVote.UNIFORM).video(2, 1, 2);
         alone.add(clip(0, 2, new int[]{1, 0}, new double[][]{{0.2, 0.6}, {0.2, 0.5}}, embB));
         assertArrayEquals(new int[]{1, 1}, alone.labelMaps()[0][1]);
     }
@@ -102,7 +102,7 @@ class ClipStitcherTest {
     void disjointClipsAreJoinedByEmbedding() {
         ClipStitcher.Clip a = clip(0, 1, new int[]{0, 1}, new double[][]{{1, 0}, {0, 1}}, new double[][]{{1, 0}, {0, 1}});
         ClipStitcher.Clip b = clip(1, 1, new int[]{0, 1}, new double[][]{{1, 0}, {0, 1}}, new double[][]{{0.6, 0.8}, {0.8, 0.6}});
-        ClipStitcher.Video v = new ClipStitcher(1.0, 1.0).video(2, 1, 2);
+        ClipStitcher.Video v = new ClipStitcher(1.0, 1.0, TrackClassVote.UNIFORM).video(2, 1, 2);
         v.add(a);
         assertArrayEquals(new int[]{0, 1}, v.tracks());
         v.add(b);

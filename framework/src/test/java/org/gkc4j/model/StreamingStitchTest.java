@@ -205,7 +205,7 @@ class StreamingStitchTest {
         int frames = 23;   // clips at 0, 3, ..., 18 and 19: the last overlaps its neighbour by three frames
         Synthetic s = video(frames, 11);
         assertEquals(8, s.clips().size());
-        ClipStitcher stitcher = new ClipStitcher(1.0, 0.5);
+        ClipStitcher stitcher = new ClipStitcher(1.0, 0.5, TrackClassVote.UNIFORM);
         ClipStitcher.Video v = streamed(s, frames, stitcher);
         // the matching recovers the generating order: the last clip's query j is track order[last][j]
         assertArrayEquals(s.order()[s.order().length - 1], compose(s.order(), v.tracks()), "tracks recovered");
@@ -233,7 +233,7 @@ class StreamingStitchTest {
 
     @Test
     void fullResolutionFramesHeldDoNotGrowWithTheVideo() {
-        ClipStitcher stitcher = new ClipStitcher(1.0, 0.5);
+        ClipStitcher stitcher = new ClipStitcher(1.0, 0.5, TrackClassVote.UNIFORM);
         for (int frames : new int[]{23, 95}) {
             ClipStitcher.Video v = streamed(video(frames, 5), frames, stitcher);
             v.labelMaps();

@@ -105,7 +105,7 @@ class VideoPredictorTest {
         INDArray frames = Nd4j.randn(DataType.FLOAT, F, 3, H, W);
         List<INDArray> vocabularies = List.of(Nd4j.randn(DataType.FLOAT, 7, cfg.head().embedDim()),
                 Nd4j.randn(DataType.FLOAT, 4, cfg.head().embedDim()), Nd4j.randn(DataType.FLOAT, 2, cfg.head().embedDim()));
-        ClipStitcher stitcher = new ClipStitcher(1.0, 0.5);
+        ClipStitcher stitcher = new ClipStitcher(1.0, 0.5, TrackClassVote.UNIFORM);
         VideoPredictor predictor = new VideoPredictor(cfg, weights, CLIP, OVERLAP, stitcher);
         int[][][] once = predictor.predict(frames, vocabularies);
         Reference ref = reference(cfg, weights);

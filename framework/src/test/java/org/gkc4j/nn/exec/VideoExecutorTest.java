@@ -4,6 +4,7 @@ import org.gkc4j.config.Configs;
 import org.gkc4j.model.ClipStitcher;
 import org.gkc4j.model.GkcModelConfig;
 import org.gkc4j.model.GkcNetwork;
+import org.gkc4j.model.TrackClassVote;
 import org.gkc4j.model.VideoGkcNetwork;
 import org.gkc4j.model.VideoPredictor;
 import org.gkc4j.nn.GraphContext;
@@ -95,7 +96,7 @@ class VideoExecutorTest {
         try {
             for (Executor e : Executor.values()) {
                 System.setProperty(GraphExecution.PROPERTY, e.name().toLowerCase());
-                VideoPredictor predictor = new VideoPredictor(cfg, weights, CLIP, 1, new ClipStitcher(1.0, 0.5));
+                VideoPredictor predictor = new VideoPredictor(cfg, weights, CLIP, 1, new ClipStitcher(1.0, 0.5, TrackClassVote.UNIFORM));
                 labels.put(e, predictor.predict(frames, text));
                 clips.put(e, new ClipStitcher.Clip[]{predictor.clip(frames.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)), List.of(text), 1)});
                 predictor.close();
