@@ -14,8 +14,8 @@ import java.util.List;
  * size) over the frames both clips hold plus {@code embeddingWeight} x cosine of their query embeddings. A track's
  * class probabilities are their mean over the clips it runs through, each clip weighted by a {@link TrackClassVote};
  * a frame's semantic scores are, as for images, the sum over tracks of class probabilities times the sigmoid of the
- * track's upsampled mask (averaged over the clips that hold the frame). Matching reads masks and embeddings only, so the tracks do not depend on the vocabulary and one
- * stitching serves every vocabulary a clip was classified against.
+ * track's upsampled mask (averaged over the clips that hold the frame). Matching reads masks and embeddings only, so
+ * the tracks do not depend on the vocabulary and one stitching serves every vocabulary a clip was classified against.
  *
  * <p>Clips are folded in as they come ({@link Video}). Because a track's class is its mean over the whole video, the
  * last clip can change any frame's label, so no frame is final before the video is: what is kept of a folded clip is
@@ -103,7 +103,7 @@ public final class ClipStitcher {
         return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 
-    private static double sigmoid(double x) {
+    static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
     }
 

@@ -20,7 +20,7 @@ public enum TrackClassVote {
             double area = 0;
             for (float[] frame : masks) {
                 for (float logit : frame) {
-                    area += 1 / (1 + Math.exp(-logit));
+                    area += ClipStitcher.sigmoid(logit);
                 }
             }
             return area;
