@@ -75,11 +75,11 @@ public record VideoDemoConfig(String imageRun, Videos videos, TrainConfig train,
         CriterionConfig c = CriterionConfig.defaults();
         CriterionConfig criterion = new CriterionConfig(c.maskWeight(), c.diceWeight(), c.classWeight(), c.voidWeight(), c.regionDropout(),
                 1024, c.oversample(), c.importance(), c.costClass(), c.costMask(), c.costDice(), c.deepSupervision(), 8);
-        // the image demo's settings (configs/demo.yaml), switched off: its student reads the query embeddings directly
-        // (no projection the image checkpoint lacks) and its teacher is moved across the modality gap
+        // diversification: the image demo's settings, switched off; distillation: the image network as the teacher of
+        // the query embeddings, read directly (no projection the image checkpoint lacks)
         RunConfig.Diversification diversification = new RunConfig.Diversification(false, SynonymSampler.Mode.THRESHOLD, 0.1, 0, 2.0, false, "", "");
-        RunConfig.Distillation distillation = new RunConfig.Distillation(false, DistillationLoss.Variant.TEXT_GUIDED, DistillationLoss.StudentSource.DIRECT,
-                RunConfig.TeacherTarget.GLOBAL, RunConfig.TeacherSpace.GAP_SHIFTED, RunConfig.TeacherTrust.ALL, 10.0, 200);
+        RunConfig.Distillation distillation = new RunConfig.Distillation(true, DistillationLoss.Variant.VANILLA, DistillationLoss.StudentSource.DIRECT,
+                RunConfig.TeacherTarget.START_NETWORK, RunConfig.TeacherSpace.IMAGE, RunConfig.TeacherTrust.ALL, 10.0, 200);
         return new VideoDemoConfig("runs/demo", Videos.defaults(), train, criterion, Stitching.defaults(), diversification, distillation, Averaging.defaults());
     }
 }

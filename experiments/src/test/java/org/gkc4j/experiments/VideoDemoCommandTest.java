@@ -56,6 +56,7 @@ class VideoDemoCommandTest {
             List<String> small = List.of("imageRun=" + image, "videos.frames=5", "videos.trainVideos=2", "videos.evalVideos=1", "videos.trainFrames=2",
                     "videos.clipLength=3", "videos.overlap=1", "videos.visualise=1", "train.iterations=2", "train.batchSize=1", "train.checkpointEvery=1",
                     "train.warmupIters=1", "criterion.points=64", "diversification.enabled=true", "distillation.enabled=true",
+                    "distillation.target=global", "distillation.space=gap_shifted", "distillation.variant=text_guided",
                     "averaging.imageShares=[0.0, 0.5]", "averaging.validationVideos=1");
             StringBuilder printed = new StringBuilder();
             assertEquals(0, runPrinting(printed, TinyRuns.withOverrides(small, "demo", "video", "--out", video.toString())), printed.toString());
