@@ -49,7 +49,8 @@ class VideoDemoCommandTest {
     void theVideoDemoTrainsWithDiversificationAndDistillationPerTrack() throws Exception {
         String home = System.getProperty("gkc.home");
         System.setProperty("gkc.home", "..");
-        Path image = dir.resolve("demo"), video = dir.resolve("video"), imageOnly = dir.resolve("video-image-share-1");
+        Path image = dir.resolve("demo"), video = dir.resolve("video"), imageOnly = dir.resolve("video-image-share-1"),
+                startTeacher = dir.resolve("video-start-network-teacher");
         try {
             StringWriter err = new StringWriter();
             assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(TinyRuns.overrides(dir.resolve("cache"), 1), "demo", "--out", image.toString())), err.toString());
@@ -88,6 +89,11 @@ class VideoDemoCommandTest {
             // three networks run, not four: the untrained video network is the delivered one
             assertTrue(printed.toString().contains("evaluating [video model] [frame by frame] [video, fine-tuned only] ([video, untrained] is [video model], scored once) on"),
                     printed.toString());
+            // the config's own distillation (the image network as the teacher), no diversification: trains with a kd term
+            List<String> ownTeacher = new java.util.ArrayList<>(small.stream().filter(s -> !s.startsWith("distillation.")).toList());
+            ownTeacher.set(ownTeacher.indexOf("diversification.enabled=true"), "diversification.enabled=false");
+            err = new StringWriter();
+            assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(ownTeacher, "demo", "video", "--out", startTeacher.toString())), err.toString());
         } finally {
             if (home == null) {
                 System.clearProperty("gkc.home");
@@ -152,5 +158,13 @@ class VideoDemoCommandTest {
             assertEquals(one.get(k).asDouble(), one.get(k + "_video_untrained").asDouble(), 0.0, k);
         }
         assertTrue(Files.readString(imageOnly.resolve("report.md")).contains("video network on the image weights (no video training), stitched"));
+
+        VideoDemoConfig ran = Configs.load(VideoDemoConfig.class, VideoDemoConfig.defaults(), startTeacher.resolve(VideoDemo.CONFIG), List.of());
+        assertEquals(RunConfig.TeacherTarget.START_NETWORK, ran.distillation().target(), "the demo's default teacher is the image network");
+        for (Map<String, Object> row : TrainingRun.readLog(startTeacher.resolve(VideoDemo.LOG))) {
+            assertTrue(row.containsKey("loss_kd") && Double.isFinite(((Number) row.get("loss_kd")).doubleValue()) && !row.containsKey("loss_syn"), row.toString());
+        }
+        JsonNode own = Configs.JSON.readTree(startTeacher.resolve(VideoDemo.METRICS).toFile());
+        assertTrue(own.get("distillation").asBoolean() && !own.get("diversification").asBoolean(), own.toString());
     }
 }
