@@ -14,6 +14,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -82,7 +83,7 @@ class VideoDemoCommandTest {
                     Files.copy(f, imageOnly.resolve(video.relativize(f).toString()));
                 }
             }
-            List<String> shareOne = new java.util.ArrayList<>(small);
+            List<String> shareOne = new ArrayList<>(small);
             shareOne.set(shareOne.indexOf("averaging.imageShares=[0.0, 0.5]"), "averaging.imageShares=[1.0]");
             printed = new StringBuilder();
             assertEquals(0, runPrinting(printed, TinyRuns.withOverrides(shareOne, "demo", "video", "--out", imageOnly.toString(), "--resume")), printed.toString());
@@ -90,7 +91,7 @@ class VideoDemoCommandTest {
             assertTrue(printed.toString().contains("evaluating [video model] [frame by frame] [video, fine-tuned only] ([video, untrained] is [video model], scored once) on"),
                     printed.toString());
             // the config's own distillation (the image network as the teacher), no diversification: trains with a kd term
-            List<String> ownTeacher = new java.util.ArrayList<>(small.stream().filter(s -> !s.startsWith("distillation.")).toList());
+            List<String> ownTeacher = new ArrayList<>(small.stream().filter(s -> !s.startsWith("distillation.")).toList());
             ownTeacher.set(ownTeacher.indexOf("diversification.enabled=true"), "diversification.enabled=false");
             err = new StringWriter();
             assertEquals(0, TinyRuns.run(err, TinyRuns.withOverrides(ownTeacher, "demo", "video", "--out", startTeacher.toString())), err.toString());
@@ -161,7 +162,9 @@ class VideoDemoCommandTest {
 
         VideoDemoConfig ran = Configs.load(VideoDemoConfig.class, VideoDemoConfig.defaults(), startTeacher.resolve(VideoDemo.CONFIG), List.of());
         assertEquals(RunConfig.TeacherTarget.START_NETWORK, ran.distillation().target(), "the demo's default teacher is the image network");
-        for (Map<String, Object> row : TrainingRun.readLog(startTeacher.resolve(VideoDemo.LOG))) {
+        List<Map<String, Object>> ownLog = TrainingRun.readLog(startTeacher.resolve(VideoDemo.LOG));
+        assertEquals(2, ownLog.size());
+        for (Map<String, Object> row : ownLog) {
             assertTrue(row.containsKey("loss_kd") && Double.isFinite(((Number) row.get("loss_kd")).doubleValue()) && !row.containsKey("loss_syn"), row.toString());
         }
         JsonNode own = Configs.JSON.readTree(startTeacher.resolve(VideoDemo.METRICS).toFile());
