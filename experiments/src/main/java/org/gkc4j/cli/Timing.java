@@ -33,15 +33,6 @@ final class Timing {
     }
 
     static long peakRssMb() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (Exception ignored) {
-            // not Linux
-        }
-        return -1;
+        return org.gkc4j.util.ProcessMemory.peakResidentMib();
     }
 }

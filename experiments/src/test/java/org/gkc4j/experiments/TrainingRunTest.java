@@ -49,6 +49,14 @@ class TrainingRunTest {
         for (String phase : List.of("forward", "matching", "backward", "update")) {
             assertTrue(((Number) log.get(2).get("seconds_" + phase)).doubleValue() >= 0, phase);
         }
+        // the process's memory after every step: resident size (Linux) and the lean executor's pooled buffers
+        if (java.nio.file.Files.isReadable(Path.of("/proc/self/status"))) {
+            assertTrue(((Number) log.get(2).get("rss_mib")).longValue() > 0, "resident memory logged");
+        }
+        assertTrue(((Number) log.get(2).get("pooled_mib")).longValue() >= 0, "pooled buffers logged");
+        if (org.gkc4j.nn.exec.GraphExecution.selected() == org.gkc4j.nn.exec.GraphExecution.Executor.LEAN) {
+            assertTrue(((Number) log.get(2).get("planning_passes")).longValue() > 0, "the steps ran on planned graphs");
+        }
         // the same three steps without the stop: every step's losses, learning rate and gradient norm, and the final
         // metrics, are those of the stopped and resumed run
         Path straight = dir.resolve("straight");

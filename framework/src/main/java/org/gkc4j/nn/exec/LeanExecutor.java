@@ -168,11 +168,32 @@ public final class LeanExecutor implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicLong BINDINGS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
+     * Arrays an op's context may be handed before it is purged. libnd4j's context keeps a native wrapper of every array
+     * it was ever given until it is purged or closed (about 100 bytes each): ops given new arrays at every step (fed
+     * placeholders, fresh requested outputs, the buffers of another signature's layout) grew a training run by 4-6 MB a
+     * step (the demo's network: 12 GB by step 1900).
+     */
+    private static final int MAX_HANDLES = 32;
+    private static final java.util.concurrent.atomic.AtomicLong PURGES = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Times an op's context was purged of the arrays it had been handed, so far in this process. */
+    public static long contextPurges() {
+        return PURGES.get();
+    }
+
+    /**
      * Times an op's context was given new inputs or a new output array so far in this process: a call on the arrays
      * of the call before binds only its fresh requested outputs and what changed.
      */
     public static long contextBindings() {
         return BINDINGS.get();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong POOLED = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Bytes of pooled buffers over all executors of this process (each pool counted once). */
+    public static long pooledBytesInProcess() {
+        return POOLED.get();
     }
 
     /** Planning passes so far in this process (tests see from it that a graph went through the lean path). */
@@ -245,6 +266,7 @@ public final class LeanExecutor implements AutoCloseable {
                 }
             }
             p.buffers.clear();
+            POOLED.addAndGet(-p.bytes);
             p.bytes = 0;
             p.generation++;
         }
@@ -329,6 +351,7 @@ public final class LeanExecutor implements AutoCloseable {
         boolean[] boundB;
         DataType[] boundD;
         final INDArray[] boundOut;
+        int handles;                     // arrays handed to ctx since it was last purged
 
         Step(String name, DifferentialFunction fn, int kind, int[] in, int[] out, boolean dynamicShape, DataType[] declared) {
             this.name = name;
@@ -863,6 +886,7 @@ public final class LeanExecutor implements AutoCloseable {
             INDArray b = Nd4j.create(dt, new long[]{len}, 'c');
             pool.buffers.add(b);
             pool.bytes += len * dt.width();
+            POOLED.addAndGet(len * dt.width());
             return b;
         }
 
@@ -912,6 +936,7 @@ public final class LeanExecutor implements AutoCloseable {
             DataType[] d = op.dArgs();
             if (st.boundFn != op || !same(ins, st.boundIn) || !Arrays.equals(i, st.boundI) || !Arrays.equals(t, st.boundT)
                     || !Arrays.equals(b, st.boundB) || !Arrays.equals(d, st.boundD)) {
+                makeRoom(st, ins.length);
                 ctx.setArgs(ins, i, d, t, b);
                 BINDINGS.incrementAndGet();
                 st.boundFn = op;
@@ -939,6 +964,7 @@ public final class LeanExecutor implements AutoCloseable {
             }
             INDArray[] bind = secondConsumed ? new INDArray[]{ins[0]} : ins;
             if (!same(bind, st.boundIn)) {
+                makeRoom(st, bind.length);
                 ctx.setInputArrays(bind);
                 BINDINGS.incrementAndGet();
                 st.boundIn = bind;
@@ -949,10 +975,39 @@ public final class LeanExecutor implements AutoCloseable {
 
     private static void bindOutput(Step st, int o, INDArray a) {
         if (st.boundOut[o] != a) {
+            makeRoom(st, 1);
             st.ctx.setOutputArray(o, a);
             BINDINGS.incrementAndGet();
             st.boundOut[o] = a;
         }
+    }
+
+    /**
+     * Counts {@code more} arrays about to be handed to the step's context; past {@link #MAX_HANDLES} the context is
+     * purged first and given again what it holds now (inputs, arguments, outputs), so it keeps only that.
+     */
+    private static void makeRoom(Step st, int more) {
+        if (st.handles + more > MAX_HANDLES) {
+            OpContext ctx = st.ctx;
+            ctx.purge();
+            PURGES.incrementAndGet();
+            st.handles = 0;
+            if (st.boundIn != null) {
+                if (st.kind == CUSTOM) {
+                    ctx.setArgs(st.boundIn, st.boundI, st.boundD, st.boundT, st.boundB);
+                } else {
+                    ctx.setInputArrays(st.boundIn);
+                }
+                st.handles += st.boundIn.length;
+            }
+            for (int o = 0; o < st.boundOut.length; o++) {
+                if (st.boundOut[o] != null) {
+                    ctx.setOutputArray(o, st.boundOut[o]);
+                    st.handles++;
+                }
+            }
+        }
+        st.handles += more;
     }
 
     /** Whether two arrays of arrays hold the very same arrays (an array's buffer and shape never change). */
