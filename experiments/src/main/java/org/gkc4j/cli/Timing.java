@@ -33,6 +33,15 @@ final class Timing {
     }
 
     static long peakRssMb() {
-        return org.gkc4j.util.ProcessMemory.peakResidentMib();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
     }
 }

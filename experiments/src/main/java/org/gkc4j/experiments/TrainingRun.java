@@ -147,7 +147,7 @@ public final class TrainingRun {
         r.phaseSeconds().forEach((k, v) -> row.put("seconds_" + k, v));
         row.put("images_per_second", images / r.seconds());
         // memory of the process after the step: growth over a run shows here, before the machine runs out
-        row.put("rss_mib", org.gkc4j.util.ProcessMemory.residentMib());
+        row.put("rss_mib", org.bytedeco.javacpp.Pointer.physicalBytes() >> 20);
         row.put("pooled_mib", org.gkc4j.nn.exec.LeanExecutor.pooledBytesInProcess() >> 20);
         row.put("planning_passes", org.gkc4j.nn.exec.LeanExecutor.planningPasses());
         Files.writeString(log, Configs.JSON.writeValueAsString(row).replace("\n", "").replaceAll("\\s+", " ") + "\n", StandardCharsets.UTF_8,

@@ -168,7 +168,8 @@ public final class LeanExecutor implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicLong BINDINGS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * Arrays an op's context may be handed before it is purged. libnd4j's context keeps a native wrapper of every array
+     * Arrays an op's context may have been handed before its next call purges it. libnd4j's context keeps a native
+     * wrapper of every array
      * it was ever given until it is purged or closed (about 100 bytes each): ops given new arrays at every step (fed
      * placeholders, fresh requested outputs, the buffers of another signature's layout) grew a training run by 4-6 MB a
      * step (the demo's network: 12 GB by step 1900).
@@ -922,6 +923,8 @@ public final class LeanExecutor implements AutoCloseable {
     private static OpContext context(Step st, INDArray[] values) {
         if (st.ctx == null) {
             st.ctx = Nd4j.getExecutioner().buildContext();
+        } else if (st.handles > MAX_HANDLES) {
+            purge(st);
         }
         OpContext ctx = st.ctx;
         INDArray[] ins = new INDArray[st.in.length];
@@ -936,8 +939,8 @@ public final class LeanExecutor implements AutoCloseable {
             DataType[] d = op.dArgs();
             if (st.boundFn != op || !same(ins, st.boundIn) || !Arrays.equals(i, st.boundI) || !Arrays.equals(t, st.boundT)
                     || !Arrays.equals(b, st.boundB) || !Arrays.equals(d, st.boundD)) {
-                makeRoom(st, ins.length);
                 ctx.setArgs(ins, i, d, t, b);
+                st.handles += ins.length;
                 BINDINGS.incrementAndGet();
                 st.boundFn = op;
                 st.boundIn = ins;
@@ -964,8 +967,8 @@ public final class LeanExecutor implements AutoCloseable {
             }
             INDArray[] bind = secondConsumed ? new INDArray[]{ins[0]} : ins;
             if (!same(bind, st.boundIn)) {
-                makeRoom(st, bind.length);
                 ctx.setInputArrays(bind);
+                st.handles += bind.length;
                 BINDINGS.incrementAndGet();
                 st.boundIn = bind;
             }
@@ -975,39 +978,24 @@ public final class LeanExecutor implements AutoCloseable {
 
     private static void bindOutput(Step st, int o, INDArray a) {
         if (st.boundOut[o] != a) {
-            makeRoom(st, 1);
             st.ctx.setOutputArray(o, a);
+            st.handles++;
             BINDINGS.incrementAndGet();
             st.boundOut[o] = a;
         }
     }
 
     /**
-     * Counts {@code more} arrays about to be handed to the step's context; past {@link #MAX_HANDLES} the context is
-     * purged first and given again what it holds now (inputs, arguments, outputs), so it keeps only that.
+     * Frees what the step's context was handed and forgets what it holds, so that this call binds its inputs,
+     * arguments and outputs again (every output of a call is bound after its inputs).
      */
-    private static void makeRoom(Step st, int more) {
-        if (st.handles + more > MAX_HANDLES) {
-            OpContext ctx = st.ctx;
-            ctx.purge();
-            PURGES.incrementAndGet();
-            st.handles = 0;
-            if (st.boundIn != null) {
-                if (st.kind == CUSTOM) {
-                    ctx.setArgs(st.boundIn, st.boundI, st.boundD, st.boundT, st.boundB);
-                } else {
-                    ctx.setInputArrays(st.boundIn);
-                }
-                st.handles += st.boundIn.length;
-            }
-            for (int o = 0; o < st.boundOut.length; o++) {
-                if (st.boundOut[o] != null) {
-                    ctx.setOutputArray(o, st.boundOut[o]);
-                    st.handles++;
-                }
-            }
-        }
-        st.handles += more;
+    private static void purge(Step st) {
+        st.ctx.purge();
+        PURGES.incrementAndGet();
+        st.handles = 0;
+        st.boundFn = null;
+        st.boundIn = null;
+        Arrays.fill(st.boundOut, null);
     }
 
     /** Whether two arrays of arrays hold the very same arrays (an array's buffer and shape never change). */
